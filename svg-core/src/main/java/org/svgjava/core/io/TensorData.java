@@ -63,6 +63,38 @@ public final class TensorData {
         return new TensorData(dtype, array.shape().clone(), buf);
     }
 
+    /** The same bytes under another shape with the same element count (PyTorch's {@code view}). */
+    public TensorData reshape(long... newShape) {
+        if (numel(newShape) != numel()) {
+            throw new IllegalArgumentException("cannot view " + this + " as " + Arrays.toString(newShape));
+        }
+        return new TensorData(dtype, newShape.clone(), bytes);
+    }
+
+    /** Concatenation along the first dimension; all parts must share dtype and trailing dimensions. */
+    public static TensorData concat(java.util.List<TensorData> parts) {
+        TensorData first = parts.get(0);
+        long rows = 0;
+        long total = 0;
+        for (TensorData p : parts) {
+            long[] s = p.shape;
+            if (p.dtype != first.dtype || s.length != first.shape.length || s.length == 0
+                    || !Arrays.equals(Arrays.copyOfRange(s, 1, s.length), Arrays.copyOfRange(first.shape, 1, s.length))) {
+                throw new IllegalArgumentException("cannot concatenate " + p + " with " + first);
+            }
+            rows += s[0];
+            total += p.byteSize();
+        }
+        ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(total)).order(ByteOrder.LITTLE_ENDIAN);
+        for (TensorData p : parts) {
+            out.put(p.bytes());
+        }
+        out.flip();
+        long[] shape = first.shape.clone();
+        shape[0] = rows;
+        return new TensorData(first.dtype, shape, out);
+    }
+
     public static long numel(long[] shape) {
         long n = 1;
         for (long d : shape) {

@@ -9,6 +9,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.factory.Nd4j;
 import org.svgjava.core.io.StateDict.RenameRule;
+import org.svgjava.core.testing.Golden;
 
 class StateDictTest {
     private static StateDict sd(String... names) {
@@ -42,6 +43,33 @@ class StateDictTest {
     void renameThatMergesTwoNamesIsRefused() {
         assertThatThrownBy(() -> sd("a.x", "b.x").rename(List.of(RenameRule.of("^[ab]\\.", ""))))
                 .hasMessageContaining("'a.x'").hasMessageContaining("'b.x'").hasMessageContaining("'x'");
+    }
+
+    @Test
+    void findsTheWeightsInsideTrainingCheckpoints() throws Exception {
+        // {"ema": state_dict}, as the released SVG-XL checkpoint
+        StateDict ema = StateDict.load(Golden.path("svg_dit_tiny/checkpoint.pt"));
+        assertThat(ema.size()).isEqualTo(40);
+        assertThat(ema.names()).contains("blocks.1.attn.q_norm.weight", "y_embedder.embedding_table.weight");
+        assertThat(StateDict.load(Golden.path("svg_dit_tiny/checkpoint.pt"), "ema").names()).isEqualTo(ema.names());
+        // Lightning {"state_dict": ..., "global_step": 0}
+        StateDict ae = StateDict.load(Golden.path("svg_autoencoder_tiny/autoencoder.ckpt"));
+        assertThat(ae.contains("mask_token")).isTrue();
+        StateDict decoder = ae.select("decoder.");
+        assertThat(decoder.names()).hasSize(106).contains("conv_in.weight").noneMatch(n -> n.startsWith("decoder."));
+        // a plain state dict at the top level, and safetensors
+        assertThat(StateDict.load(Golden.path("feature_stats/stats.pt")).names())
+                .containsExactlyInAnyOrder("dinov3_sp_mean", "dinov3_sp_std");
+        assertThat(StateDict.load(Golden.path("feature_stats/stats.safetensors")).size()).isEqualTo(2);
+    }
+
+    @Test
+    void wrongEntryPathNamesTheFileAndTheKeys() {
+        assertThatThrownBy(() -> StateDict.load(Golden.path("svg_dit_tiny/checkpoint.pt"), "model"))
+                .isInstanceOf(WeightFileException.class).hasMessageContaining("checkpoint.pt")
+                .hasMessageContaining("no entry 'model'").hasMessageContaining("ema");
+        assertThatThrownBy(() -> StateDict.load(Golden.path("feature_stats/stats.safetensors"), "ema"))
+                .hasMessageContaining("stats.safetensors").hasMessageContaining("no nested entry");
     }
 
     @Test
