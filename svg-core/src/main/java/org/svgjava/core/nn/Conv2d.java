@@ -1,0 +1,122 @@
+package org.svgjava.core.nn;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * PyTorch's {@code nn.Conv2d} with square kernels: weight {@code [out, in, k, k]} (OIHW), bias {@code [out]},
+ * stride and zero padding, on {@code [B, in, H, W]}. Computed per image as one GEMM with the patch matrix
+ * ({@link Im2col}); 1x1 convolutions with stride 1 skip the patch matrix. Backward recomputes the patch matrix
+ * instead of keeping one per image.
+ */
+public final class Conv2d extends Module implements Layer {
+    private final int in;
+    private final int out;
+    private final int k;
+    private final int stride;
+    private final int pad;
+    private final boolean bias;
+    private INDArray x;
+
+    public Conv2d(int in, int out, int k, int stride, int pad, boolean bias) {
+        this.in = in;
+        this.out = out;
+        this.k = k;
+        this.stride = stride;
+        this.pad = pad;
+        this.bias = bias;
+        declareParameter("weight", out, in, k, k);
+        if (bias) {
+            declareParameter("bias", out);
+        }
+    }
+
+    public Conv2d(int in, int out, int k, int stride, int pad) {
+        this(in, out, k, stride, pad, true);
+    }
+
+    public INDArray weight() {
+        return p("weight");
+    }
+
+    public INDArray bias() {
+        return bias ? p("bias") : null;
+    }
+
+    private boolean pointwise() {
+        return k == 1 && stride == 1 && pad == 0;
+    }
+
+    @Override
+    public INDArray forward(INDArray input) {
+        INDArray xc = contiguous(input);
+        Im2col.Geometry geo = geometry(xc);
+        int b = (int) xc.size(0);
+        int p = geo.ho() * geo.wo();
+        INDArray y = buffers.get("y", xc.dataType(), b, out, geo.ho(), geo.wo());
+        INDArray w2 = p("weight").reshape('c', out, (long) in * k * k);
+        for (int i = 0; i < b; i++) {
+            INDArray yb = y.slice(i).reshape('c', out, p);
+            Nd4j.gemm(w2, columns(xc.slice(i), geo), yb, false, false, 1.0, 0.0);
+            if (bias) {
+                yb.addiColumnVector(p("bias").reshape(out, 1));
+            }
+        }
+        x = storesActivations() ? xc : null;
+        return y;
+    }
+
+    @Override
+    public INDArray backward(INDArray dyIn) {
+        if (x == null) {
+            throw new IllegalStateException("backward without a stored forward");
+        }
+        INDArray dy = contiguous(dyIn);
+        Im2col.Geometry geo = geometry(x);
+        int b = (int) x.size(0);
+        int p = geo.ho() * geo.wo();
+        INDArray w2 = p("weight").reshape('c', out, (long) in * k * k);
+        INDArray dx = buffers.like("dx", x);
+        INDArray dcols = pointwise() ? null : buffers.get("dcols", x.dataType(), geo.rows(), p);
+        if (!pointwise()) {
+            dx.assign(0);
+        }
+        for (int i = 0; i < b; i++) {
+            INDArray dyb = dy.slice(i).reshape('c', out, p);
+            if (g("weight") != null) {
+                Nd4j.gemm(dyb, columns(x.slice(i), geo), g("weight").reshape('c', out, (long) in * k * k), false, true, 1.0, 1.0);
+                if (bias) {
+                    g("bias").addi(dyb.sum(1));
+                }
+            }
+            if (pointwise()) {
+                Nd4j.gemm(w2, dyb, dx.slice(i).reshape('c', in, p), true, false, 1.0, 0.0);
+            } else {
+                Nd4j.gemm(w2, dyb, dcols, true, false, 1.0, 0.0);
+                Im2col.col2imAdd(dcols, dx.slice(i), geo);
+            }
+        }
+        return dx;
+    }
+
+    private INDArray columns(INDArray image, Im2col.Geometry geo) {
+        if (pointwise()) {
+            return image.reshape('c', in, (long) geo.h() * geo.w());
+        }
+        INDArray cols = buffers.get("cols", image.dataType(), geo.rows(), (long) geo.ho() * geo.wo());
+        Im2col.im2col(image, cols, geo);
+        return cols;
+    }
+
+    private Im2col.Geometry geometry(INDArray xc) {
+        if (xc.rank() != 4 || xc.size(1) != in) {
+            throw new IllegalArgumentException("Conv2d(" + in + "->" + out + ") expects [B, " + in + ", H, W], got "
+                    + java.util.Arrays.toString(xc.shape()));
+        }
+        return new Im2col.Geometry(in, (int) xc.size(2), (int) xc.size(3), k, stride, pad);
+    }
+
+    private INDArray contiguous(INDArray a) {
+        return a.ordering() == 'c' && a.elementWiseStride() == 1 ? a : a.dup('c');
+    }
+}
