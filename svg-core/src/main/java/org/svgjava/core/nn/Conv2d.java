@@ -68,9 +68,7 @@ public final class Conv2d extends Module implements Layer {
 
     @Override
     public INDArray backward(INDArray dyIn) {
-        if (x == null) {
-            throw new IllegalStateException("backward without a stored forward");
-        }
+        stored(x);
         INDArray dy = contiguous(dyIn);
         Im2col.Geometry geo = geometry(x);
         int b = (int) x.size(0);

@@ -33,9 +33,7 @@ public final class Embedding extends Module {
 
     /** Adds {@code dy[i]} into row {@code indices[i]} of the weight gradient (repeated indices add up). */
     public void backward(INDArray dy) {
-        if (indices == null) {
-            throw new IllegalStateException("backward without a stored forward");
-        }
+        stored(indices);
         INDArray gw = g("weight");
         if (gw == null) {
             return;

@@ -22,9 +22,7 @@ public final class LayerScale extends Module implements Layer {
 
     @Override
     public INDArray backward(INDArray dy) {
-        if (x == null) {
-            throw new IllegalStateException("backward without a stored forward");
-        }
+        stored(x);
         INDArray dy2 = Shapes.rows(dy, dim);
         if (g("gamma") != null) {
             g("gamma").addi(dy2.mul(Shapes.rows(x, dim)).sum(0));

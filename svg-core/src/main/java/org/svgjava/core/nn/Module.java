@@ -88,6 +88,13 @@ public abstract class Module {
         return parameterSet;
     }
 
+    /** Number of parameter elements the tree declares (available before {@link #build}, allocates nothing). */
+    public final long declaredNumel() {
+        long[] n = {0};
+        walk("", (name, shape) -> n[0] += ParameterSet.numel(shape));
+        return n[0];
+    }
+
     /** The flat parameters of the tree rooted here (after {@link #build}). */
     public final ParameterSet parameters() {
         if (parameterSet == null) {
@@ -137,6 +144,15 @@ public abstract class Module {
         inference = on;
         children.values().forEach(c -> c.inference(on));
         return this;
+    }
+
+    /** The activation a backward pass needs, or a clear error when forward did not keep it. */
+    protected static <T> T stored(T activation) {
+        if (activation == null) {
+            throw new IllegalStateException("backward without a stored forward (frozen module, inference mode, or no"
+                    + " forward call since)");
+        }
+        return activation;
     }
 
     /** Whether forward must keep what backward needs. */

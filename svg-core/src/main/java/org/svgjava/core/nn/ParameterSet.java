@@ -40,6 +40,10 @@ public final class ParameterSet {
         return new Builder();
     }
 
+    static long numel(long[] shape) {
+        return TensorData.numel(shape);
+    }
+
     /** A second buffer with the same names, shapes and layout (for gradients, optimiser moments, EMA). */
     public ParameterSet zerosLike() {
         Builder b = new Builder();

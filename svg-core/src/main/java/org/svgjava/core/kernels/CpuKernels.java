@@ -1,0 +1,248 @@
+package org.svgjava.core.kernels;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The CPU-backend kernels: fused, multi-threaded loops over the arrays' native memory (see {@link Buf}), with
+ * per-thread scratch reused across calls. FLOAT uses vectorisable float loops with a fast exp (relative error
+ * below 1e-7) and double statistics; DOUBLE uses {@link Math} functions throughout, so gradient checks see
+ * exact derivatives.
+ *
+ * <p>Arrays that are not dense C-order (a transpose, a strided slice), of another data type, or too large for an
+ * int-indexed NIO buffer are handed to {@link PortableKernels} for that call, so a layout mistake costs speed,
+ * never correctness.
+ */
+public final class CpuKernels implements Kernels {
+    private static final Logger log = LoggerFactory.getLogger(CpuKernels.class);
+
+    private final PortableKernels portable = new PortableKernels();
+    private final AtomicBoolean fallbackLogged = new AtomicBoolean();
+
+    /** Whether a FLOAT/DOUBLE call over these arrays can take the fast path. */
+    private boolean fast(String method, INDArray first, INDArray... others) {
+        DataType type = first.dataType();
+        boolean ok = (type == DataType.FLOAT || type == DataType.DOUBLE) && CpuMemory.usable(type, first)
+                && CpuMemory.usable(type, others);
+        if (!ok && fallbackLogged.compareAndSet(false, true)) {
+            INDArray culprit = first;
+            for (INDArray a : others) {
+                if (a != null && !CpuMemory.usable(type, a)) {
+                    culprit = a;
+                    break;
+                }
+            }
+            log.info("{}: an array that is not dense C-order FLOAT/DOUBLE ({} {}, strides {}) sends the call to the "
+                    + "portable kernels (slower); further cases are not logged", method, culprit.dataType(),
+                    KernelArgs.shape(culprit), java.util.Arrays.toString(culprit.stride()));
+        }
+        return ok;
+    }
+
+    private CpuElementwise.Param param(INDArray p, DataType type, long batch, long d) {
+        long stride = CpuMemory.rowStride(p, type, batch, d);
+        return stride < 0 ? null : new CpuElementwise.Param(Buf.of(p), stride);
+    }
+
+    @Override
+    public void layerNorm(INDArray x, INDArray gamma, INDArray beta, double eps, INDArray y, INDArray mean,
+                          INDArray rstd) {
+        PortableKernels.checkLayerNorm(x, gamma, beta, y, mean, rstd);
+        if (!fast("layerNorm", x, gamma, beta, y, mean, rstd)) {
+            portable.layerNorm(x, gamma, beta, eps, y, mean, rstd);
+            return;
+        }
+        CpuNorms.layerNorm(x, gamma, beta, eps, y, mean, rstd);
+    }
+
+    @Override
+    public void layerNormBackward(INDArray dy, INDArray x, INDArray gamma, INDArray mean, INDArray rstd, INDArray dx,
+                                  INDArray dgamma, INDArray dbeta) {
+        PortableKernels.checkLayerNormBackward(dy, x, gamma, mean, rstd, dx, dgamma, dbeta);
+        if (!fast("layerNormBackward", x, dy, gamma, mean, rstd, dx, dgamma, dbeta)) {
+            portable.layerNormBackward(dy, x, gamma, mean, rstd, dx, dgamma, dbeta);
+            return;
+        }
+        CpuNorms.layerNormBackward(dy, x, gamma, mean, rstd, dx, dgamma, dbeta);
+    }
+
+    @Override
+    public void groupNorm(INDArray x, int groups, INDArray gamma, INDArray beta, double eps, INDArray y, INDArray mean,
+                          INDArray rstd) {
+        PortableKernels.checkGroupNorm(x, groups, gamma, beta, y, mean, rstd);
+        if (!fast("groupNorm", x, gamma, beta, y, mean, rstd)) {
+            portable.groupNorm(x, groups, gamma, beta, eps, y, mean, rstd);
+            return;
+        }
+        CpuNorms.groupNorm(x, groups, gamma, beta, eps, y, mean, rstd);
+    }
+
+    @Override
+    public void groupNormBackward(INDArray dy, INDArray x, int groups, INDArray gamma, INDArray mean, INDArray rstd,
+                                  INDArray dx, INDArray dgamma, INDArray dbeta) {
+        PortableKernels.checkGroupNormBackward(dy, x, groups, gamma, mean, rstd, dx, dgamma, dbeta);
+        if (!fast("groupNormBackward", x, dy, gamma, mean, rstd, dx, dgamma, dbeta)) {
+            portable.groupNormBackward(dy, x, groups, gamma, mean, rstd, dx, dgamma, dbeta);
+            return;
+        }
+        CpuNorms.groupNormBackward(dy, x, groups, gamma, mean, rstd, dx, dgamma, dbeta);
+    }
+
+    @Override
+    public void softmax(INDArray x, INDArray y) {
+        PortableKernels.checkSame(x, "y", y);
+        if (!fast("softmax", x, y)) {
+            portable.softmax(x, y);
+            return;
+        }
+        CpuActivations.softmax(x, y);
+    }
+
+    @Override
+    public void softmaxBackward(INDArray y, INDArray dy, INDArray dx) {
+        PortableKernels.checkSame(y, "dy", dy, "dx", dx);
+        if (!fast("softmaxBackward", y, dy, dx)) {
+            portable.softmaxBackward(y, dy, dx);
+            return;
+        }
+        CpuActivations.softmaxBackward(y, dy, dx);
+    }
+
+    @Override
+    public void gelu(INDArray x, INDArray y, boolean tanh) {
+        PortableKernels.checkSame(x, "y", y);
+        if (!fast("gelu", x, y)) {
+            portable.gelu(x, y, tanh);
+            return;
+        }
+        CpuActivations.gelu(x, y, tanh);
+    }
+
+    @Override
+    public void geluBackward(INDArray x, INDArray dy, INDArray dx, boolean tanh) {
+        PortableKernels.checkSame(x, "dy", dy, "dx", dx);
+        if (!fast("geluBackward", x, dy, dx)) {
+            portable.geluBackward(x, dy, dx, tanh);
+            return;
+        }
+        CpuActivations.geluBackward(x, dy, dx, tanh);
+    }
+
+    @Override
+    public void silu(INDArray x, INDArray y) {
+        PortableKernels.checkSame(x, "y", y);
+        if (!fast("silu", x, y)) {
+            portable.silu(x, y);
+            return;
+        }
+        CpuActivations.silu(x, y);
+    }
+
+    @Override
+    public void siluBackward(INDArray x, INDArray dy, INDArray dx) {
+        PortableKernels.checkSame(x, "dy", dy, "dx", dx);
+        if (!fast("siluBackward", x, dy, dx)) {
+            portable.siluBackward(x, dy, dx);
+            return;
+        }
+        CpuActivations.siluBackward(x, dy, dx);
+    }
+
+    @Override
+    public void modulate(INDArray x, INDArray shift, INDArray scale, INDArray y) {
+        long[] bt = PortableKernels.checkModulate(x, shift, scale, y);
+        long d = x.size(-1);
+        DataType type = x.dataType();
+        CpuElementwise.Param sh = fast("modulate", x, y) ? param(shift, type, bt[0], d) : null;
+        CpuElementwise.Param sc = sh != null ? param(scale, type, bt[0], d) : null;
+        if (sc == null) {
+            portable.modulate(x, shift, scale, y);
+            return;
+        }
+        CpuElementwise.modulate(Buf.of(x), sh, sc, Buf.of(y), (int) bt[0], (int) bt[1], (int) d);
+    }
+
+    @Override
+    public void modulateBackward(INDArray dy, INDArray x, INDArray scale, INDArray dx, INDArray dshift,
+                                 INDArray dscale) {
+        long[] bt = PortableKernels.checkModulateBackward(dy, x, scale, dx, dshift, dscale);
+        long d = x.size(-1);
+        DataType type = x.dataType();
+        boolean ok = fast("modulateBackward", x, dy, dx);
+        CpuElementwise.Param sc = ok ? param(scale, type, bt[0], d) : null;
+        CpuElementwise.Param dsh = ok && dshift != null ? param(dshift, type, bt[0], d) : null;
+        CpuElementwise.Param dsc = ok && dscale != null ? param(dscale, type, bt[0], d) : null;
+        if (sc == null || (dshift != null && dsh == null) || (dscale != null && dsc == null)) {
+            portable.modulateBackward(dy, x, scale, dx, dshift, dscale);
+            return;
+        }
+        CpuElementwise.modulateBackward(Buf.of(dy), Buf.of(x), sc, Buf.of(dx), dsh, dsc, (int) bt[0], (int) bt[1],
+                (int) d);
+    }
+
+    @Override
+    public void gatedResidual(INDArray x, INDArray h, INDArray gate, INDArray out) {
+        long[] bt = PortableKernels.checkGatedResidual(x, h, gate, out);
+        long d = x.size(-1);
+        CpuElementwise.Param g = fast("gatedResidual", x, h, out) ? param(gate, x.dataType(), bt[0], d) : null;
+        if (g == null) {
+            portable.gatedResidual(x, h, gate, out);
+            return;
+        }
+        CpuElementwise.gatedResidual(Buf.of(x), Buf.of(h), g, Buf.of(out), (int) bt[0], (int) bt[1], (int) d);
+    }
+
+    @Override
+    public void gatedResidualBackward(INDArray dout, INDArray h, INDArray gate, INDArray dh, INDArray dgate) {
+        long[] bt = PortableKernels.checkGatedResidualBackward(dout, h, gate, dh, dgate);
+        long d = h.size(-1);
+        DataType type = h.dataType();
+        boolean ok = fast("gatedResidualBackward", h, dout, dh);
+        CpuElementwise.Param g = ok ? param(gate, type, bt[0], d) : null;
+        CpuElementwise.Param dg = ok && dgate != null ? param(dgate, type, bt[0], d) : null;
+        if (g == null || (dgate != null && dg == null)) {
+            portable.gatedResidualBackward(dout, h, gate, dh, dgate);
+            return;
+        }
+        CpuElementwise.gatedResidualBackward(Buf.of(dout), Buf.of(h), g, Buf.of(dh), dg, (int) bt[0], (int) bt[1],
+                (int) d);
+    }
+
+    @Override
+    public void rope(INDArray x, INDArray sin, INDArray cos, int prefix, boolean inverse, INDArray y) {
+        long[] dims = KernelArgs.rope(x, sin, cos, prefix, y);
+        KernelArgs.sameType(x, sin, cos, y);
+        if (!fast("rope", x, sin, cos, y)) {
+            portable.rope(x, sin, cos, prefix, inverse, y);
+            return;
+        }
+        CpuElementwise.rope(Buf.of(x), Buf.of(sin), Buf.of(cos), prefix, inverse, Buf.of(y), (int) dims[0],
+                (int) dims[1], (int) dims[2]);
+    }
+
+    @Override
+    public void attention(INDArray q, INDArray k, INDArray v, double scale, INDArray probs, INDArray out) {
+        KernelArgs.attention(q, k, v, probs, out);
+        KernelArgs.sameType(q, k, v, probs, out);
+        if (!(scale > 0) || !fast("attention", q, k, v, probs, out)) {
+            portable.attention(q, k, v, scale, probs, out);
+            return;
+        }
+        CpuAttention.attention(q, k, v, scale, probs, out);
+    }
+
+    @Override
+    public void attentionBackward(INDArray q, INDArray k, INDArray v, INDArray probs, double scale, INDArray dout,
+                                  INDArray dq, INDArray dk, INDArray dv, INDArray scratch) {
+        PortableKernels.checkAttentionBackward(q, k, v, probs, dout, dq, dk, dv, scratch);
+        if (!fast("attentionBackward", q, k, v, probs, dout, dq, dk, dv, scratch)) {
+            portable.attentionBackward(q, k, v, probs, scale, dout, dq, dk, dv, scratch);
+            return;
+        }
+        INDArray work = scratch != null ? scratch : probs.ulike();
+        CpuAttention.attentionBackward(q, k, v, probs, scale, dout, dq, dk, dv, work);
+    }
+}

@@ -1,0 +1,137 @@
+package org.svgjava.core.kernels;
+
+import java.util.Arrays;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Argument checks shared by both implementations, so a shape mistake fails the same way, with the shapes in the
+ * message, whichever kernels run. Methods return the derived sizes.
+ */
+final class KernelArgs {
+    private KernelArgs() {
+    }
+
+    static INDArray require(String what, INDArray a) {
+        if (a == null) {
+            throw new IllegalArgumentException(what + " must not be null");
+        }
+        return a;
+    }
+
+    static String shape(INDArray a) {
+        return a == null ? "null" : Arrays.toString(a.shape());
+    }
+
+    /** Last dimension of x, which must be non-empty. */
+    static long lastDim(String what, INDArray x) {
+        require(what, x);
+        if (x.rank() < 1 || x.size(-1) < 1 || x.length() == 0) {
+            throw new IllegalArgumentException(what + " must be non-empty with a last dimension, got " + shape(x));
+        }
+        return x.size(-1);
+    }
+
+    static void sameLength(String what, INDArray a, INDArray ref, String refName) {
+        require(what, a);
+        if (a.length() != ref.length()) {
+            throw new IllegalArgumentException(what + " " + shape(a) + " must have as many elements as " + refName
+                    + " " + shape(ref));
+        }
+    }
+
+    static void lengthIs(String what, INDArray a, long n, boolean nullable) {
+        if (a == null) {
+            if (!nullable) {
+                throw new IllegalArgumentException(what + " must not be null");
+            }
+            return;
+        }
+        if (a.length() != n) {
+            throw new IllegalArgumentException(what + " " + shape(a) + " must have " + n + " elements");
+        }
+    }
+
+    static void sameType(INDArray... arrays) {
+        INDArray first = null;
+        for (INDArray a : arrays) {
+            if (a == null) {
+                continue;
+            }
+            if (first == null) {
+                first = a;
+            } else if (a.dataType() != first.dataType()) {
+                throw new IllegalArgumentException("all arrays of one call must have the same data type, got "
+                        + first.dataType() + " and " + a.dataType());
+            }
+        }
+    }
+
+    /** [B, C, spatial...] with C divisible by groups; returns C. */
+    static long groupNormChannels(INDArray x, int groups) {
+        require("x", x);
+        if (x.rank() < 2 || x.length() == 0) {
+            throw new IllegalArgumentException("groupNorm x must be [B, C, ...], got " + shape(x));
+        }
+        long c = x.size(1);
+        if (groups < 1 || c % groups != 0) {
+            throw new IllegalArgumentException("groupNorm: " + c + " channels do not split into " + groups + " groups");
+        }
+        return c;
+    }
+
+    /** {B, T} for x [B*T, D] and a per-sample parameter of B*D elements. */
+    static long[] perSample(String what, INDArray x, INDArray param, long d) {
+        require(what, param);
+        long rows = x.length() / d;
+        if (param.length() == 0 || param.length() % d != 0 || rows % (param.length() / d) != 0) {
+            throw new IllegalArgumentException(what + " " + shape(param) + " must be [B, " + d + "] with B dividing the "
+                    + rows + " rows of x " + shape(x));
+        }
+        long b = param.length() / d;
+        return new long[] {b, rows / b};
+    }
+
+    /** {BH, T, dh} of a RoPE input, with sin and cos of (T - prefix) * dh elements. */
+    static long[] rope(INDArray x, INDArray sin, INDArray cos, int prefix, INDArray y) {
+        require("x", x);
+        if (x.rank() < 3 || x.length() == 0 || x.size(-1) % 2 != 0) {
+            throw new IllegalArgumentException("rope x must be [BH, T, dh] with even dh, got " + shape(x));
+        }
+        long t = x.size(-2);
+        long dh = x.size(-1);
+        if (prefix < 0 || prefix > t) {
+            throw new IllegalArgumentException("rope prefix " + prefix + " outside [0, " + t + "]");
+        }
+        lengthIs("sin", sin, (t - prefix) * dh, false);
+        lengthIs("cos", cos, (t - prefix) * dh, false);
+        sameLength("y", y, x, "x");
+        return new long[] {x.length() / (t * dh), t, dh};
+    }
+
+    /** q [BH,Tq,dh], k [BH,Tk,dh], v [BH,Tk,dv], probs [BH,Tq,Tk], out [BH,Tq,dv]. */
+    static void attention(INDArray q, INDArray k, INDArray v, INDArray probs, INDArray out) {
+        for (String n : new String[] {"q", "k", "v", "probs", "out"}) {
+            INDArray a = switch (n) {
+                case "q" -> q;
+                case "k" -> k;
+                case "v" -> v;
+                case "probs" -> probs;
+                default -> out;
+            };
+            require(n, a);
+            if (a.rank() != 3) {
+                throw new IllegalArgumentException("attention " + n + " must be rank 3 [BH, T, ...], got " + shape(a));
+            }
+        }
+        long bh = q.size(0);
+        long tq = q.size(1);
+        long tk = k.size(1);
+        boolean ok = k.size(0) == bh && v.size(0) == bh && probs.size(0) == bh && out.size(0) == bh
+                && k.size(2) == q.size(2) && v.size(1) == tk && probs.size(1) == tq && probs.size(2) == tk
+                && out.size(1) == tq && out.size(2) == v.size(2);
+        if (!ok) {
+            throw new IllegalArgumentException("attention shapes do not match: q " + shape(q) + ", k " + shape(k)
+                    + ", v " + shape(v) + ", probs " + shape(probs) + ", out " + shape(out));
+        }
+    }
+}

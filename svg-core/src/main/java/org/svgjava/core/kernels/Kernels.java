@@ -1,0 +1,120 @@
+package org.svgjava.core.kernels;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The element-wise work of transformer and conv layers, behind one interface so that the same layer code runs on
+ * any ND4J backend ({@link PortableKernels}, built from ND4J ops: what the CUDA backend runs) and at full speed on
+ * the CPU ({@link CpuKernels}: fused multi-threaded loops over the arrays' memory, no allocation per call).
+ *
+ * <p>Conventions shared by every method:
+ * <ul>
+ *   <li>All arrays are C-order and contiguous (they may be views at an offset into a larger buffer, as the views
+ *       of a {@code ParameterSet} are). Shapes are given as the "logical" 2-D or 3-D layout in each method's doc;
+ *       any array whose element count and memory order match is accepted (e.g. {@code [B,T,D]} for {@code [N,D]}
+ *       with N = B*T).</li>
+ *   <li>Outputs named {@code y}, {@code out}, {@code dx}, {@code dq}, ... are overwritten. Parameter gradients
+ *       ({@code dgamma}, {@code dbeta}) are accumulated (+=), because several uses of one parameter add up.</li>
+ *   <li>An output may be the same array as an input only where the doc says so ("in place allowed").</li>
+ *   <li>Arrays are FLOAT or DOUBLE (all of one call the same type); DOUBLE is what gradient checks use.</li>
+ *   <li>Statistics are computed in double precision internally.</li>
+ * </ul>
+ */
+public interface Kernels {
+    /**
+     * LayerNorm over the last dimension: rows of x {@code [N,D]}: {@code y = (x - mean) * rstd * gamma + beta} with
+     * the biased variance and {@code rstd = 1/sqrt(var + eps)}. gamma and beta ({@code [D]}) may each be null (no
+     * affine). mean and rstd ({@code [N]}) receive the row statistics for the backward pass and may be null. In
+     * place allowed (y == x).
+     */
+    void layerNorm(INDArray x, INDArray gamma, INDArray beta, double eps, INDArray y, INDArray mean, INDArray rstd);
+
+    /**
+     * Backward of {@link #layerNorm}: dx overwritten; dgamma, dbeta accumulated (each may be null: no affine, or
+     * frozen). gamma may be null (treated as ones).
+     */
+    void layerNormBackward(INDArray dy, INDArray x, INDArray gamma, INDArray mean, INDArray rstd, INDArray dx,
+                           INDArray dgamma, INDArray dbeta);
+
+    /**
+     * GroupNorm of x {@code [B,C,S]} (S = H*W) with G groups of C/G channels: statistics over (C/G)*S elements per
+     * (b, g); gamma, beta {@code [C]} (may be null); mean, rstd {@code [B,G]} saved (may be null). In place allowed.
+     */
+    void groupNorm(INDArray x, int groups, INDArray gamma, INDArray beta, double eps, INDArray y, INDArray mean,
+                   INDArray rstd);
+
+    /** Backward of {@link #groupNorm}: dx overwritten; dgamma, dbeta accumulated (may be null). */
+    void groupNormBackward(INDArray dy, INDArray x, int groups, INDArray gamma, INDArray mean, INDArray rstd,
+                           INDArray dx, INDArray dgamma, INDArray dbeta);
+
+    /** Softmax over the last dimension of x {@code [N,L]}, numerically stable (max subtracted). In place allowed. */
+    void softmax(INDArray x, INDArray y);
+
+    /** Backward of softmax from its output y: {@code dx = y * (dy - sum(dy * y))} per row. dx may be dy. */
+    void softmaxBackward(INDArray y, INDArray dy, INDArray dx);
+
+    /** GELU, {@code tanh} = true for the tanh approximation (DiT/SiT MLP), false for exact erf (ViT). In place allowed. */
+    void gelu(INDArray x, INDArray y, boolean tanh);
+
+    /** {@code dx = dy * gelu'(x)}. dx may be dy. */
+    void geluBackward(INDArray x, INDArray dy, INDArray dx, boolean tanh);
+
+    /** SiLU / swish {@code x * sigmoid(x)}. In place allowed. */
+    void silu(INDArray x, INDArray y);
+
+    /** {@code dx = dy * silu'(x)}. dx may be dy. */
+    void siluBackward(INDArray x, INDArray dy, INDArray dx);
+
+    /**
+     * adaLN modulation: x {@code [B,T,D]}, shift and scale {@code [B,D]} (rows of a larger chunked array are
+     * fine when contiguous): {@code y = x * (1 + scale[b]) + shift[b]}. In place allowed.
+     */
+    void modulate(INDArray x, INDArray shift, INDArray scale, INDArray y);
+
+    /**
+     * Backward of {@link #modulate}: {@code dx = dy * (1 + scale)} (overwritten, may be dy),
+     * {@code dshift[b] = sum_t dy}, {@code dscale[b] = sum_t dy * x} (both overwritten; each may be null).
+     */
+    void modulateBackward(INDArray dy, INDArray x, INDArray scale, INDArray dx, INDArray dshift, INDArray dscale);
+
+    /**
+     * Gated residual of adaLN-Zero: x, h {@code [B,T,D]}, gate {@code [B,D]}: {@code out = x + gate[b] * h}.
+     * out may be x (the usual in-place residual update).
+     */
+    void gatedResidual(INDArray x, INDArray h, INDArray gate, INDArray out);
+
+    /**
+     * Backward of {@link #gatedResidual} (the x branch passes dout through unchanged and is not computed here):
+     * {@code dh = dout * gate[b]} (overwritten), {@code dgate[b] = sum_t dout * h} (overwritten; may be null).
+     */
+    void gatedResidualBackward(INDArray dout, INDArray h, INDArray gate, INDArray dh, INDArray dgate);
+
+    /**
+     * Rotary position embedding, rotate-half layout, on x {@code [BH,T,dh]}: tokens {@code t >= prefix} are
+     * rotated with row {@code t - prefix} of sin and cos {@code [T - prefix, dh]}:
+     * {@code y = x * cos + rotateHalf(x) * sin} with {@code rotateHalf([a, b]) = [-b, a]} (halves of dh).
+     * The tables repeat across the two halves ({@code sin[:, j] == sin[:, j + dh/2]}), as rotate-half RoPE tables
+     * do: each pair (j, j + dh/2) is then a plane rotation. Tokens before prefix are copied. In place allowed. {@code inverse} = true rotates by the negative angle
+     * (sin negated): the rotation is orthogonal, so that is its backward pass.
+     */
+    void rope(INDArray x, INDArray sin, INDArray cos, int prefix, boolean inverse, INDArray y);
+
+    /**
+     * Scaled dot-product attention core for q, k, v {@code [BH,T,dh]}:
+     * {@code probs = softmax(q k^T * scale)} ({@code [BH,T,T]}, kept for backward; must not be null) and
+     * {@code out = probs v} ({@code [BH,T,dh]}). Matrix products go through ND4J (BLAS).
+     */
+    void attention(INDArray q, INDArray k, INDArray v, double scale, INDArray probs, INDArray out);
+
+    /**
+     * Backward of {@link #attention}: dq, dk, dv overwritten. {@code scratch} is a {@code [BH,T,T]} work array
+     * (may be null, then the implementation allocates; layers pass one to avoid allocation).
+     */
+    void attentionBackward(INDArray q, INDArray k, INDArray v, INDArray probs, double scale, INDArray dout,
+                           INDArray dq, INDArray dk, INDArray dv, INDArray scratch);
+
+    /** The implementation for this process: {@link CpuKernels} on the CPU backend, else {@link PortableKernels}. */
+    static Kernels get() {
+        return KernelSelector.get();
+    }
+}

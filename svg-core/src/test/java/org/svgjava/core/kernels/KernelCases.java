@@ -1,0 +1,320 @@
+package org.svgjava.core.kernels;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * One scenario per kernel method: random inputs of a data type and size, and a run that calls a {@link Kernels}
+ * into fresh outputs and returns them by name. Small sizes are odd (13 rows of 37); large ones exceed the
+ * multi-threading threshold.
+ */
+final class KernelCases {
+    /** A kernel scenario. */
+    interface Case {
+        String name();
+
+        Map<String, INDArray> inputs(DataType type, boolean large, Random rnd);
+
+        Map<String, INDArray> run(Kernels k, Map<String, INDArray> in);
+    }
+
+    private KernelCases() {
+    }
+
+    static INDArray rand(DataType type, Random rnd, double scale, long... shape) {
+        long n = 1;
+        for (long s : shape) {
+            n *= s;
+        }
+        double[] v = new double[(int) n];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = rnd.nextGaussian() * scale;
+        }
+        return Nd4j.createFromArray(v).reshape('c', shape).castTo(type);
+    }
+
+    static Map<String, INDArray> map(Object... kv) {
+        Map<String, INDArray> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put((String) kv[i], (INDArray) kv[i + 1]);
+        }
+        return m;
+    }
+
+    /** Filled with garbage, to show that an output is overwritten. */
+    static INDArray garbage(INDArray like) {
+        return like.ulike().assign(12345.0);
+    }
+
+    private static final double EPS = 1e-5;
+    private static final ReferenceKernels REF = new ReferenceKernels();
+
+    private record Simple(String name, Inputs in, Runner runner) implements Case {
+        @Override
+        public Map<String, INDArray> inputs(DataType type, boolean large, Random rnd) {
+            return in.make(type, large, rnd);
+        }
+
+        @Override
+        public Map<String, INDArray> run(Kernels k, Map<String, INDArray> inputs) {
+            return runner.run(k, inputs);
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    @FunctionalInterface
+    private interface Inputs {
+        Map<String, INDArray> make(DataType type, boolean large, Random rnd);
+    }
+
+    @FunctionalInterface
+    private interface Runner {
+        Map<String, INDArray> run(Kernels k, Map<String, INDArray> in);
+    }
+
+    private static long[] rowsShape(boolean large) {
+        return large ? new long[] {8, 256, 384} : new long[] {13, 37};
+    }
+
+    private static Map<String, INDArray> layerNormInputs(DataType t, boolean large, Random rnd, boolean affine) {
+        long[] shape = rowsShape(large);
+        long d = shape[shape.length - 1];
+        INDArray x = rand(t, rnd, 2, shape).addi(0.7);
+        INDArray gamma = affine ? rand(t, rnd, 1, d) : null;
+        INDArray beta = affine ? rand(t, rnd, 1, d) : null;
+        long n = x.length() / d;
+        INDArray mean = Nd4j.create(t, n);
+        INDArray rstd = Nd4j.create(t, n);
+        REF.layerNorm(x, gamma, beta, EPS, x.ulike(), mean, rstd);
+        return map("x", x, "gamma", gamma, "beta", beta, "mean", mean, "rstd", rstd, "dy", rand(t, rnd, 1, shape),
+                "dgamma0", affine ? rand(t, rnd, 1, d) : null, "dbeta0", affine ? rand(t, rnd, 1, d) : null);
+    }
+
+    private static Map<String, INDArray> groupNormInputs(DataType t, boolean large, Random rnd, boolean affine) {
+        long[] shape = large ? new long[] {2, 64, 32, 32} : new long[] {3, 12, 37};
+        int groups = large ? 8 : 4;
+        long c = shape[1];
+        INDArray x = rand(t, rnd, 1.5, shape).addi(-0.3);
+        INDArray gamma = affine ? rand(t, rnd, 1, c) : null;
+        INDArray beta = affine ? rand(t, rnd, 1, c) : null;
+        INDArray mean = Nd4j.create(t, shape[0], groups);
+        INDArray rstd = Nd4j.create(t, shape[0], groups);
+        REF.groupNorm(x, groups, gamma, beta, EPS, x.ulike(), mean, rstd);
+        return map("x", x, "gamma", gamma, "beta", beta, "mean", mean, "rstd", rstd, "dy", rand(t, rnd, 1, shape),
+                "groups", Nd4j.scalar(groups), "dgamma0", affine ? rand(t, rnd, 1, c) : null,
+                "dbeta0", affine ? rand(t, rnd, 1, c) : null);
+    }
+
+    private static INDArray dupOrNull(INDArray a) {
+        return a == null ? null : a.dup();
+    }
+
+    private static Map<String, INDArray> activationInputs(DataType t, boolean large, Random rnd) {
+        long[] shape = large ? new long[] {2048, 384} : new long[] {13, 37};
+        // wide enough to reach the tails (|x| > 10) of every function
+        INDArray x = rand(t, rnd, 4, shape);
+        x.putScalar(0, -30.0);
+        x.putScalar(1, 30.0);
+        x.putScalar(2, 0.0);
+        return map("x", x, "dy", rand(t, rnd, 1, shape));
+    }
+
+    private static Map<String, INDArray> softmaxInputs(DataType t, boolean large, Random rnd) {
+        long[] shape = large ? new long[] {2048, 384} : new long[] {13, 37};
+        INDArray x = rand(t, rnd, 3, shape);
+        INDArray y = x.ulike();
+        REF.softmax(x, y);
+        return map("x", x, "y", y, "dy", rand(t, rnd, 1, shape));
+    }
+
+    private static Map<String, INDArray> adaLnInputs(DataType t, boolean large, Random rnd) {
+        long b = large ? 8 : 3;
+        long tok = large ? 256 : 13;
+        long d = large ? 384 : 37;
+        return map("x", rand(t, rnd, 1, b, tok, d), "h", rand(t, rnd, 1, b, tok, d), "dy", rand(t, rnd, 1, b, tok, d),
+                "shift", rand(t, rnd, 0.5, b, d), "scale", rand(t, rnd, 0.5, b, d), "gate", rand(t, rnd, 0.5, b, d));
+    }
+
+    private static Map<String, INDArray> ropeInputs(DataType t, boolean large, Random rnd) {
+        long bh = large ? 48 : 6;
+        long tok = large ? 256 : 13;
+        long dh = large ? 64 : 16;
+        int prefix = large ? 1 : 3;
+        INDArray[] table = ropeTables(t, rnd, tok - prefix, dh);
+        return map("x", rand(t, rnd, 1, bh, tok, dh), "sin", table[0], "cos", table[1], "prefix", Nd4j.scalar(prefix));
+    }
+
+    /**
+     * {sin, cos} of random angles repeated over the two halves of dh, as real RoPE tables are (DINOv3 tiles its
+     * angles): only then is each pair (j, j + dh/2) a rotation and negating sin its inverse and adjoint.
+     */
+    static INDArray[] ropeTables(DataType t, Random rnd, long rows, long dh) {
+        INDArray half = rand(DataType.DOUBLE, rnd, 3, rows, dh / 2);
+        INDArray angles = Nd4j.concat(1, half, half);
+        return new INDArray[] {org.nd4j.linalg.ops.transforms.Transforms.sin(angles, true).castTo(t),
+                org.nd4j.linalg.ops.transforms.Transforms.cos(angles, true).castTo(t)};
+    }
+
+    private static Map<String, INDArray> attentionInputs(DataType t, boolean large, Random rnd) {
+        long bh = large ? 12 : 3;
+        long tok = large ? 256 : 13;
+        long dh = large ? 64 : 8;
+        INDArray q = rand(t, rnd, 1, bh, tok, dh);
+        INDArray k = rand(t, rnd, 1, bh, tok, dh);
+        INDArray v = rand(t, rnd, 1, bh, tok, dh);
+        double scale = 1 / Math.sqrt(dh);
+        INDArray probs = Nd4j.create(t, bh, tok, tok);
+        REF.attention(q, k, v, scale, probs, q.ulike());
+        return map("q", q, "k", k, "v", v, "probs", probs, "dout", rand(t, rnd, 1, bh, tok, dh),
+                "scale", Nd4j.scalar(scale));
+    }
+
+    static List<Case> all() {
+        return List.of(
+                new Simple("layerNorm", (t, l, r) -> layerNormInputs(t, l, r, true), (k, in) -> {
+                    INDArray x = in.get("x");
+                    long n = x.length() / x.size(-1);
+                    INDArray y = garbage(x);
+                    INDArray mean = Nd4j.create(x.dataType(), n);
+                    INDArray rstd = Nd4j.create(x.dataType(), n);
+                    k.layerNorm(x, in.get("gamma"), in.get("beta"), EPS, y, mean, rstd);
+                    return map("y", y, "mean", mean, "rstd", rstd);
+                }),
+                new Simple("layerNormNoAffine", (t, l, r) -> layerNormInputs(t, l, r, false), (k, in) -> {
+                    INDArray y = garbage(in.get("x"));
+                    k.layerNorm(in.get("x"), null, null, EPS, y, null, null);
+                    return map("y", y);
+                }),
+                new Simple("layerNormBackward", (t, l, r) -> layerNormInputs(t, l, r, true), (k, in) -> {
+                    INDArray dx = garbage(in.get("x"));
+                    INDArray dgamma = in.get("dgamma0").dup();
+                    INDArray dbeta = in.get("dbeta0").dup();
+                    k.layerNormBackward(in.get("dy"), in.get("x"), in.get("gamma"), in.get("mean"), in.get("rstd"), dx,
+                            dgamma, dbeta);
+                    return map("dx", dx, "dgamma", dgamma, "dbeta", dbeta);
+                }),
+                new Simple("layerNormBackwardNoAffine", (t, l, r) -> layerNormInputs(t, l, r, false), (k, in) -> {
+                    INDArray dx = garbage(in.get("x"));
+                    k.layerNormBackward(in.get("dy"), in.get("x"), null, in.get("mean"), in.get("rstd"), dx, null, null);
+                    return map("dx", dx);
+                }),
+                new Simple("groupNorm", (t, l, r) -> groupNormInputs(t, l, r, true), (k, in) -> {
+                    INDArray x = in.get("x");
+                    int groups = in.get("groups").getInt(0);
+                    INDArray y = garbage(x);
+                    INDArray mean = Nd4j.create(x.dataType(), x.size(0), groups);
+                    INDArray rstd = Nd4j.create(x.dataType(), x.size(0), groups);
+                    k.groupNorm(x, groups, in.get("gamma"), in.get("beta"), EPS, y, mean, rstd);
+                    return map("y", y, "mean", mean, "rstd", rstd);
+                }),
+                new Simple("groupNormNoAffine", (t, l, r) -> groupNormInputs(t, l, r, false), (k, in) -> {
+                    INDArray y = garbage(in.get("x"));
+                    k.groupNorm(in.get("x"), in.get("groups").getInt(0), null, null, EPS, y, null, null);
+                    return map("y", y);
+                }),
+                new Simple("groupNormBackward", (t, l, r) -> groupNormInputs(t, l, r, true), (k, in) -> {
+                    INDArray dx = garbage(in.get("x"));
+                    INDArray dgamma = dupOrNull(in.get("dgamma0"));
+                    INDArray dbeta = dupOrNull(in.get("dbeta0"));
+                    k.groupNormBackward(in.get("dy"), in.get("x"), in.get("groups").getInt(0), in.get("gamma"),
+                            in.get("mean"), in.get("rstd"), dx, dgamma, dbeta);
+                    return map("dx", dx, "dgamma", dgamma, "dbeta", dbeta);
+                }),
+                new Simple("softmax", KernelCases::softmaxInputs, (k, in) -> {
+                    INDArray y = garbage(in.get("x"));
+                    k.softmax(in.get("x"), y);
+                    return map("y", y);
+                }),
+                new Simple("softmaxBackward", KernelCases::softmaxInputs, (k, in) -> {
+                    INDArray dx = garbage(in.get("x"));
+                    k.softmaxBackward(in.get("y"), in.get("dy"), dx);
+                    return map("dx", dx);
+                }),
+                new Simple("geluTanh", KernelCases::activationInputs, (k, in) -> {
+                    INDArray y = garbage(in.get("x"));
+                    k.gelu(in.get("x"), y, true);
+                    return map("y", y);
+                }),
+                new Simple("geluErf", KernelCases::activationInputs, (k, in) -> {
+                    INDArray y = garbage(in.get("x"));
+                    k.gelu(in.get("x"), y, false);
+                    return map("y", y);
+                }),
+                new Simple("geluTanhBackward", KernelCases::activationInputs, (k, in) -> {
+                    INDArray dx = garbage(in.get("x"));
+                    k.geluBackward(in.get("x"), in.get("dy"), dx, true);
+                    return map("dx", dx);
+                }),
+                new Simple("geluErfBackward", KernelCases::activationInputs, (k, in) -> {
+                    INDArray dx = garbage(in.get("x"));
+                    k.geluBackward(in.get("x"), in.get("dy"), dx, false);
+                    return map("dx", dx);
+                }),
+                new Simple("silu", KernelCases::activationInputs, (k, in) -> {
+                    INDArray y = garbage(in.get("x"));
+                    k.silu(in.get("x"), y);
+                    return map("y", y);
+                }),
+                new Simple("siluBackward", KernelCases::activationInputs, (k, in) -> {
+                    INDArray dx = garbage(in.get("x"));
+                    k.siluBackward(in.get("x"), in.get("dy"), dx);
+                    return map("dx", dx);
+                }),
+                new Simple("modulate", KernelCases::adaLnInputs, (k, in) -> {
+                    INDArray y = garbage(in.get("x"));
+                    k.modulate(in.get("x"), in.get("shift"), in.get("scale"), y);
+                    return map("y", y);
+                }),
+                new Simple("modulateBackward", KernelCases::adaLnInputs, (k, in) -> {
+                    INDArray dx = garbage(in.get("x"));
+                    INDArray dshift = garbage(in.get("shift"));
+                    INDArray dscale = garbage(in.get("scale"));
+                    k.modulateBackward(in.get("dy"), in.get("x"), in.get("scale"), dx, dshift, dscale);
+                    return map("dx", dx, "dshift", dshift, "dscale", dscale);
+                }),
+                new Simple("gatedResidual", KernelCases::adaLnInputs, (k, in) -> {
+                    INDArray out = garbage(in.get("x"));
+                    k.gatedResidual(in.get("x"), in.get("h"), in.get("gate"), out);
+                    return map("out", out);
+                }),
+                new Simple("gatedResidualBackward", KernelCases::adaLnInputs, (k, in) -> {
+                    INDArray dh = garbage(in.get("x"));
+                    INDArray dgate = garbage(in.get("gate"));
+                    k.gatedResidualBackward(in.get("dy"), in.get("h"), in.get("gate"), dh, dgate);
+                    return map("dh", dh, "dgate", dgate);
+                }),
+                new Simple("rope", KernelCases::ropeInputs, (k, in) -> {
+                    INDArray y = garbage(in.get("x"));
+                    k.rope(in.get("x"), in.get("sin"), in.get("cos"), in.get("prefix").getInt(0), false, y);
+                    return map("y", y);
+                }),
+                new Simple("ropeInverse", KernelCases::ropeInputs, (k, in) -> {
+                    INDArray y = garbage(in.get("x"));
+                    k.rope(in.get("x"), in.get("sin"), in.get("cos"), in.get("prefix").getInt(0), true, y);
+                    return map("y", y);
+                }),
+                new Simple("attention", KernelCases::attentionInputs, (k, in) -> {
+                    INDArray probs = garbage(in.get("probs"));
+                    INDArray out = garbage(in.get("q"));
+                    k.attention(in.get("q"), in.get("k"), in.get("v"), in.get("scale").getDouble(0), probs, out);
+                    return map("probs", probs, "out", out);
+                }),
+                new Simple("attentionBackward", KernelCases::attentionInputs, (k, in) -> {
+                    INDArray dq = garbage(in.get("q"));
+                    INDArray dk = garbage(in.get("k"));
+                    INDArray dv = garbage(in.get("v"));
+                    k.attentionBackward(in.get("q"), in.get("k"), in.get("v"), in.get("probs"),
+                            in.get("scale").getDouble(0), in.get("dout"), dq, dk, dv, garbage(in.get("probs")));
+                    return map("dq", dq, "dk", dk, "dv", dv);
+                }));
+    }
+}
