@@ -77,36 +77,56 @@ public final class FlowTrainingStep {
 
     /** One step on normalised latent tokens {@code x1 [N, T, C]} with labels y. */
     public Result step(INDArray x1, long[] y) {
-        long k = optimizer.stepCount();
-        Random rng = new Random(mix(seed, k));
-        if (noise == null || !java.util.Arrays.equals(noise.shape(), x1.shape())) {
-            noise = x1.ulike();
-            zt = x1.ulike();
-            target = x1.ulike();
-        }
-        Nd4j.randn(noise, Nd4j.getRandomFactory().getNewRandomInstance(rng.nextLong()));
-        double[] u = new double[(int) x1.size(0)];
-        for (int i = 0; i < u.length; i++) {
-            u[i] = rng.nextDouble();
-        }
-        double[] t = RectifiedFlow.times(u, settings.shift());
-        RectifiedFlow.interpolate(noise, x1, t, zt);
-        target.assign(x1).subi(noise);
-        long[] labels = model.dropLabels(y, rng);
+        return step(java.util.List.of(x1), java.util.List.of(y));
+    }
 
-        INDArray out = model.forward(zt, t, labels);
-        if (dOut == null || !java.util.Arrays.equals(dOut.shape(), out.shape())) {
-            dOut = out.ulike();
-        }
-        double loss = RectifiedFlow.loss(out, target, dOut);
+    /**
+     * One optimiser step over several micro-batches (gradient accumulation): the gradients of the micro-batch
+     * losses are averaged, so the step equals one over their union when they have equal sizes.
+     *
+     * @throws NonFiniteLossException before any update, when a loss is NaN or infinite
+     */
+    public Result step(java.util.List<INDArray> micro, java.util.List<long[]> labels) {
+        long k = optimizer.stepCount();
         model.zeroGradients();
-        model.backward(dOut);
+        double lossSum = 0;
+        for (int m = 0; m < micro.size(); m++) {
+            INDArray x1 = micro.get(m);
+            Random rng = new Random(mix(seed, k * 1_000_003L + m));
+            if (noise == null || !java.util.Arrays.equals(noise.shape(), x1.shape())) {
+                noise = x1.ulike();
+                zt = x1.ulike();
+                target = x1.ulike();
+            }
+            Nd4j.randn(noise, Nd4j.getRandomFactory().getNewRandomInstance(rng.nextLong()));
+            double[] u = new double[(int) x1.size(0)];
+            for (int i = 0; i < u.length; i++) {
+                u[i] = rng.nextDouble();
+            }
+            double[] t = RectifiedFlow.times(u, settings.shift());
+            RectifiedFlow.interpolate(noise, x1, t, zt);
+            target.assign(x1).subi(noise);
+            INDArray out = model.forward(zt, t, model.dropLabels(labels.get(m), rng));
+            if (dOut == null || !java.util.Arrays.equals(dOut.shape(), out.shape())) {
+                dOut = out.ulike();
+            }
+            double loss = RectifiedFlow.loss(out, target, dOut);
+            if (!Double.isFinite(loss)) {
+                throw new NonFiniteLossException(k, loss);
+            }
+            lossSum += loss;
+            dOut.muli(1.0 / micro.size());
+            model.backward(dOut);
+        }
         double norm = settings.clipNorm() > 0
                 ? GradClip.clipGradNorm(model.gradients(), settings.clipNorm())
                 : Double.NaN;
+        if (settings.clipNorm() > 0 && !Double.isFinite(norm)) {
+            throw new NonFiniteLossException(k, norm);
+        }
         optimizer.step();
         ema.update();
-        return new Result(k, loss, norm);
+        return new Result(k, lossSum / micro.size(), norm);
     }
 
     /** A well-spread seed for step k of a run (SplitMix64 finaliser). */
