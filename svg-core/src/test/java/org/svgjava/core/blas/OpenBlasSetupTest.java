@@ -22,7 +22,15 @@ class OpenBlasSetupTest {
         assumeTrue(linuxX86());
         // Haswell is not what OpenBLAS picks on an AVX-512 machine by itself, so seeing it proves our setenv ran first
         String out = ChildJvm.run(PlainNd4jProgram.class, Map.of(), "-Dsvgjava.blas.coretype=Haswell");
-        assertThat(out).contains("Core: Haswell").contains("outcome=APPLIED").doesNotContain("WARN");
+        assertThat(out).contains("Core: Haswell").contains("outcome=APPLIED").doesNotContain("WARN")
+                .contains("OMP_WAIT_POLICY=PASSIVE");
+    }
+
+    @Test
+    void threadSettingsTheUserChoseAreKept() throws Exception {
+        assumeTrue(linuxX86());
+        String out = ChildJvm.run(PlainNd4jProgram.class, Map.of("OMP_WAIT_POLICY", "ACTIVE"));
+        assertThat(out).contains("OMP_WAIT_POLICY=ACTIVE");
     }
 
     @Test
