@@ -1,0 +1,256 @@
+package org.svgjava.train.demo;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.svgjava.diffusion.flow.Guidance;
+import org.svgjava.diffusion.flow.LatentGenerator;
+import org.svgjava.diffusion.flow.LatentStats;
+import org.svgjava.diffusion.model.SiT;
+import org.svgjava.diffusion.model.SiTConfig;
+import org.svgjava.diffusion.train.FlowTrainingStep;
+import org.svgjava.encoder.autoencoder.DistributionMatching;
+import org.svgjava.encoder.autoencoder.ResidualEncoderConfig;
+import org.svgjava.encoder.autoencoder.SvgAutoencoder;
+import org.svgjava.encoder.autoencoder.SvgAutoencoderConfig;
+import org.svgjava.encoder.decoder.DecoderConfig;
+import org.svgjava.encoder.dino.DinoV3;
+import org.svgjava.encoder.dino.DinoV3Config;
+import org.svgjava.encoder.loss.NLayerDiscriminator;
+import org.svgjava.encoder.train.AutoencoderTrainingStep;
+import org.svgjava.train.diffusion.DiffusionTrainer;
+import org.svgjava.train.diffusion.LatentCache;
+import org.svgjava.train.eval.ProbeClassifier;
+import org.svgjava.train.report.ImageGrid;
+import org.svgjava.train.report.LossCurves;
+import org.svgjava.train.report.MetricsLog;
+
+/**
+ * The end-to-end demo at small size: a frozen DINOv3 ViT-S/16+ (the real one with {@code dino}, else a seeded
+ * random stand-in of the same architecture) plus a trainable residual encoder and conv decoder learn to
+ * reconstruct the images (stage 1); the data set is encoded once into SVG latents; a SiT learns them with
+ * rectified flow (stage 2); every class is sampled with 5-step Euler and classifier-free guidance, decoded and
+ * judged by a classifier trained on the real images.
+ */
+public final class Demo {
+    private static final Logger log = LoggerFactory.getLogger(Demo.class);
+
+    /** The knobs; {@link #defaults()} fit in a few minutes on two cores. */
+    public record Settings(String data, Path out, Path dino, int imageSize, int samplesPerClass, int aeSteps,
+                           int aeBatch, int ditSteps, int ditBatch, int samplesPerRow, int samplingSteps, double cfg,
+                           long seed) {
+        public static Settings defaults() {
+            return new Settings("builtin", Path.of("runs/demo"), null, 32, 120, 300, 32, 1500, 64, 8, 5, 4.0, 0);
+        }
+
+        public Settings withOut(Path v) {
+            return new Settings(data, v, dino, imageSize, samplesPerClass, aeSteps, aeBatch, ditSteps, ditBatch,
+                    samplesPerRow, samplingSteps, cfg, seed);
+        }
+
+        /** A toy run for tests: seconds, not minutes. */
+        public Settings tiny() {
+            return new Settings(data, out, dino, imageSize, 8, 4, 8, 6, 16, 2, samplingSteps, cfg, seed);
+        }
+
+        public Settings with(String dataName, Path dinoFile, int aeStepCount, int ditStepCount, long seedValue) {
+            return new Settings(dataName, out, dinoFile, imageSize, samplesPerClass, aeStepCount, aeBatch, ditStepCount,
+                    ditBatch, samplesPerRow, samplingSteps, cfg, seedValue);
+        }
+    }
+
+    /** What the run measured, also written to {@code summary.json}. */
+    public record Summary(double reconstructionL1, double reconstructionPsnr, double stage2Loss,
+                          double sampleAccuracy, double realAccuracy, double chance, double seconds,
+                          boolean randomDino, Map<String, Path> files) {
+    }
+
+    private Demo() {
+    }
+
+    public static Summary run(Settings s) throws IOException {
+        long t0 = System.nanoTime();
+        Path out = s.out();
+        Files.createDirectories(out);
+        DemoData data = "fashion-mnist".equals(s.data())
+                ? DemoData.fashionMnist(s.imageSize(), s.samplesPerClass() * 10)
+                : DemoData.builtin(s.imageSize(), s.samplesPerClass(), s.seed());
+        log.info("data: {} images of {} classes ({}), {}x{}", data.size(), data.numClasses(), s.data(), s.imageSize(),
+                s.imageSize());
+
+        boolean randomDino = s.dino() == null;
+        DinoV3 dino;
+        if (randomDino) {
+            log.warn("no DINOv3 weights given (--dino FILE): a seeded random ViT-S/16+ stands in for the frozen encoder");
+            dino = DinoV3.random(DinoV3Config.vits16plus(), s.seed());
+        } else {
+            dino = DinoV3.load(s.dino());
+        }
+
+        // ---- stage 1: residual encoder + decoder (+ discriminator, which switches on only in long runs)
+        int size = s.imageSize();
+        int z = dino.config().embedDim() + 8;
+        SvgAutoencoderConfig aeCfg = new SvgAutoencoderConfig(dino.config(),
+                new ResidualEncoderConfig(size, 16, 2, 4, 128, 256, 8, 0.1, 0.1),
+                new DecoderConfig(32, new int[] {1, 2, 2, 2, 4}, 1, new int[] {size / 16}, z, size, 3),
+                0.1, true, DistributionMatching.Mode.BATCH);
+        SvgAutoencoder ae = SvgAutoencoder.random(aeCfg, dino, s.seed());
+        NLayerDiscriminator disc = NLayerDiscriminator.random(3, 16, 2, s.seed() + 1);
+        AutoencoderTrainingStep aeStep = new AutoencoderTrainingStep(ae, disc, null,
+                AutoencoderTrainingStep.Settings.official().withLr(4e-4).withDiscStart(Math.max(5001, s.aeSteps() + 1)),
+                s.seed());
+        List<double[]> aeLoss = new ArrayList<>();
+        try (MetricsLog m = MetricsLog.open(out.resolve("metrics-autoencoder.jsonl"))) {
+            ae.train(true);
+            for (int k = 0; k < s.aeSteps(); k++) {
+                AutoencoderTrainingStep.Result r = aeStep.step(data.batch(k, s.aeBatch()));
+                aeLoss.add(new double[] {k + 1, r.recLoss()});
+                m.log(k + 1, Map.of("rec_loss", r.recLoss(), "nll_loss", r.nllLoss(), "disc_loss", r.discLoss()));
+                if ((k + 1) % 25 == 0 || k + 1 == s.aeSteps()) {
+                    log.info("stage 1 step {}/{}: L1 {} ({} s)", k + 1, s.aeSteps(), String.format("%.4f", r.recLoss()),
+                            String.format("%.0f", (System.nanoTime() - t0) / 1e9));
+                }
+            }
+        }
+        ae.train(false);
+        ae.inference(true);
+
+        // ---- encode the data set once: the latent cache of stage 2
+        int n = data.size();
+        INDArray tokens = null;
+        INDArray recon = Nd4j.create(DataType.FLOAT, Math.min(n, 2L * data.numClasses()), 3, size, size);
+        int chunk = 64;
+        for (int i = 0; i < n; i += chunk) {
+            int m = Math.min(chunk, n - i);
+            INDArray imgs = data.images().get(NDArrayIndex.interval(i, i + m)).dup();
+            INDArray latent = ae.encode(imgs);
+            if (tokens == null) {
+                tokens = Nd4j.create(DataType.FLOAT, n, latent.size(2) * latent.size(3), latent.size(1));
+            }
+            tokens.get(NDArrayIndex.interval(i, i + m)).assign(latent.reshape('c', m, latent.size(1),
+                    latent.size(2) * latent.size(3)).permute(0, 2, 1));
+            if (i == 0) {
+                recon.assign(ae.decode(latent).get(NDArrayIndex.interval(0, recon.size(0))));
+            }
+        }
+        LatentStats.Accumulator acc = new LatentStats.Accumulator((int) tokens.size(2));
+        acc.add(tokens);
+        LatentCache cache = new LatentCache(tokens, data.labels(), acc.result(), data.numClasses());
+        cache.write(out.resolve("latents.safetensors"));
+        INDArray originals = data.images().get(NDArrayIndex.interval(0, recon.size(0)));
+        double l1 = org.nd4j.linalg.ops.transforms.Transforms.abs(recon.sub(originals), false).meanNumber().doubleValue();
+        double psnr = psnr(recon, originals);
+        INDArray pairs = Nd4j.concat(0, originals, recon);
+        ImageGrid.write(out.resolve("reconstructions.png"), pairs, (int) recon.size(0), 2);
+        log.info("stage 1 done: reconstruction L1 {} PSNR {} dB", String.format("%.4f", l1), String.format("%.2f", psnr));
+
+        // ---- stage 2: SiT on the cached latents
+        int side = (int) Math.round(Math.sqrt(tokens.size(1)));
+        SiTConfig ditCfg = new SiTConfig("demo", (int) tokens.size(2), side, 192, 6, 6, 4.0, data.numClasses(), true,
+                true, 0.1);
+        SiT sit = new SiT(ditCfg);
+        sit.build(DataType.FLOAT);
+        sit.initialize(s.seed());
+        DiffusionTrainer.Settings ts = DiffusionTrainer.Settings.defaults(s.ditSteps(), s.ditBatch())
+                .withStep(FlowTrainingStep.Settings.official().withLr(5e-4).withEmaDecay(0.995))
+                .withCheckpointEvery(Math.max(1, s.ditSteps())).withWarmup(Math.min(100, s.ditSteps() / 5))
+                .withSeed(s.seed());
+        DiffusionTrainer trainer = new DiffusionTrainer(sit, cache, ts, out.resolve("diffusion"));
+        List<double[]> ditLoss = trainer.run(null);
+
+        // ---- sample every class from the EMA weights, decode, judge
+        SiT ema = new SiT(ditCfg);
+        ema.freeze();
+        ema.build(DataType.FLOAT);
+        ema.parameters().flat().assign(trainer.trainStep().ema().shadow().flat());
+        int per = s.samplesPerRow();
+        long[] labels = new long[per * data.numClasses()];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = i / per;
+        }
+        INDArray latents = new LatentGenerator(ema, cache.stats()).sample(new LatentGenerator.Request(labels,
+                s.samplingSteps(), Guidance.constant(s.cfg()), org.svgjava.diffusion.flow.TimeShift.SAMPLE, s.seed(),
+                LatentGenerator.Solver.EULER));
+        INDArray samples = decodeInChunks(ae, latents);
+        ImageGrid.write(out.resolve("samples.png"), samples, per, 2);
+
+        ProbeClassifier probe = ProbeClassifier.train(data.images(), data.labels(), data.numClasses(), 30, s.seed());
+        double sampleAcc = probe.accuracy(samples, labels);
+        double realAcc = probe.accuracy(recon, java.util.Arrays.copyOf(data.labels(), (int) recon.size(0)));
+
+        LossCurves.write(out.resolve("loss-autoencoder.png"), Map.of("stage 1 L1", columns(aeLoss)),
+                LossCurves.Style.DEFAULT.withTitle("stage 1: reconstruction L1"));
+        LossCurves.write(out.resolve("loss-diffusion.png"), Map.of("stage 2 flow loss", columns(ditLoss)),
+                LossCurves.Style.DEFAULT.withTitle("stage 2: rectified-flow loss"));
+
+        Map<String, Path> files = new LinkedHashMap<>();
+        files.put("samples (one row per class)", out.resolve("samples.png"));
+        files.put("reconstructions (top: real, bottom: decoded)", out.resolve("reconstructions.png"));
+        files.put("loss curves", out.resolve("loss-autoencoder.png"));
+        files.put("loss curves (stage 2)", out.resolve("loss-diffusion.png"));
+        files.put("metrics", out.resolve("summary.json"));
+        double last = ditLoss.isEmpty() ? Double.NaN : ditLoss.get(ditLoss.size() - 1)[1];
+        Summary summary = new Summary(l1, psnr, last, sampleAcc, realAcc, 1.0 / data.numClasses(),
+                (System.nanoTime() - t0) / 1e9, randomDino, files);
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("data", s.data());
+        json.put("images", data.size());
+        json.put("classes", data.classNames());
+        json.put("random_dino_stand_in", randomDino);
+        json.put("stage1_steps", s.aeSteps());
+        json.put("reconstruction_l1", l1);
+        json.put("reconstruction_psnr_db", psnr);
+        json.put("stage2_steps", s.ditSteps());
+        json.put("stage2_final_loss", last);
+        json.put("sampling", Map.of("solver", "euler", "steps", s.samplingSteps(), "cfg", s.cfg(), "shift", 0.15));
+        json.put("sample_class_accuracy", sampleAcc);
+        json.put("reconstruction_class_accuracy", realAcc);
+        json.put("chance", 1.0 / data.numClasses());
+        json.put("seconds", summary.seconds());
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve("summary.json").toFile(), json);
+        return summary;
+    }
+
+    private static INDArray decodeInChunks(SvgAutoencoder ae, INDArray latents) {
+        long n = latents.size(0);
+        INDArray out = null;
+        for (long i = 0; i < n; i += 64) {
+            long m = Math.min(64, n - i);
+            INDArray img = ae.decode(latents.get(NDArrayIndex.interval(i, i + m)).dup());
+            if (out == null) {
+                out = Nd4j.create(DataType.FLOAT, n, img.size(1), img.size(2), img.size(3));
+            }
+            out.get(NDArrayIndex.interval(i, i + m)).assign(img);
+        }
+        return org.nd4j.linalg.ops.transforms.Transforms.min(org.nd4j.linalg.ops.transforms.Transforms.max(out, -1.0, false), 1.0, false);
+    }
+
+    /** {step, value} rows as the {xs, ys} columns the plot takes. */
+    private static double[][] columns(List<double[]> rows) {
+        double[][] c = new double[2][rows.size()];
+        for (int i = 0; i < rows.size(); i++) {
+            c[0][i] = rows.get(i)[0];
+            c[1][i] = rows.get(i)[1];
+        }
+        return c;
+    }
+
+    /** PSNR in dB of images in [-1, 1] (peak-to-peak 2). */
+    static double psnr(INDArray a, INDArray b) {
+        INDArray d = a.sub(b);
+        double mse = d.mul(d).meanNumber().doubleValue();
+        return 10 * Math.log10(4.0 / Math.max(mse, 1e-12));
+    }
+}
