@@ -29,6 +29,10 @@ final class Im2col {
 
     /** image: a C-contiguous {@code [C,H,W]} array (any offset); cols: C-contiguous {@code [C*k*k, Ho*Wo]}. */
     static void im2col(INDArray image, INDArray cols, Geometry g) {
+        if (image.dataType() == DataType.FLOAT) {
+            im2colFloat(image, cols, g);
+            return;
+        }
         int ho = g.ho();
         int wo = g.wo();
         long xo = image.offset();
@@ -61,6 +65,10 @@ final class Im2col {
 
     /** image += scatter(cols): the adjoint of {@link #im2col}; image must be zeroed by the caller if needed. */
     static void col2imAdd(INDArray cols, INDArray image, Geometry g) {
+        if (image.dataType() == DataType.FLOAT) {
+            col2imAddFloat(cols, image, g);
+            return;
+        }
         int ho = g.ho();
         int wo = g.wo();
         long xo = image.offset();
@@ -98,6 +106,89 @@ final class Im2col {
             }
         });
     }
+
+    /**
+     * The FLOAT path on heap arrays: one bulk read of the image, rows built in plain arrays and written back in bulk
+     * (element-wise access to the native buffers made im2col a quarter of a decoder training step).
+     */
+    private static void im2colFloat(INDArray image, INDArray cols, Geometry g) {
+        int ho = g.ho();
+        int wo = g.wo();
+        int hw = g.h() * g.w();
+        float[] src = new float[g.c() * hw];
+        image.data().asNioFloat().get((int) image.offset(), src, 0, src.length);
+        var cf = cols.data().asNioFloat();
+        long co = cols.offset();
+        int p = ho * wo;
+        parallel(g.rows(), (long) g.rows() * p).forEach(r -> {
+            float[] row = ROW.get();
+            if (row.length < p) {
+                row = new float[p];
+                ROW.set(row);
+            }
+            int c = r / (g.k() * g.k());
+            int i = r / g.k() % g.k();
+            int j = r % g.k();
+            int base = c * hw;
+            for (int oh = 0; oh < ho; oh++) {
+                int ih = oh * g.stride() - g.pad() + i;
+                int o = oh * wo;
+                if (ih < 0 || ih >= g.h()) {
+                    java.util.Arrays.fill(row, o, o + wo, 0f);
+                    continue;
+                }
+                int srcRow = base + ih * g.w();
+                for (int ow = 0; ow < wo; ow++) {
+                    int iw = ow * g.stride() - g.pad() + j;
+                    row[o + ow] = iw >= 0 && iw < g.w() ? src[srcRow + iw] : 0f;
+                }
+            }
+            cf.put((int) (co + (long) r * p), row, 0, p);
+        });
+    }
+
+    private static void col2imAddFloat(INDArray cols, INDArray image, Geometry g) {
+        int ho = g.ho();
+        int wo = g.wo();
+        int hw = g.h() * g.w();
+        int p = ho * wo;
+        var xf = image.data().asNioFloat();
+        var cf = cols.data().asNioFloat();
+        long xo = image.offset();
+        long co = cols.offset();
+        int kk = g.k() * g.k();
+        parallel(g.c(), (long) g.rows() * p).forEach(c -> {
+            float[] acc = new float[hw];
+            float[] row = ROW.get();
+            if (row.length < p) {
+                row = new float[p];
+                ROW.set(row);
+            }
+            xf.get((int) (xo + (long) c * hw), acc, 0, hw);
+            for (int t = 0; t < kk; t++) {
+                int i = t / g.k();
+                int j = t % g.k();
+                cf.get((int) (co + (long) (c * kk + t) * p), row, 0, p);
+                for (int oh = 0; oh < ho; oh++) {
+                    int ih = oh * g.stride() - g.pad() + i;
+                    if (ih < 0 || ih >= g.h()) {
+                        continue;
+                    }
+                    int dst = ih * g.w();
+                    int o = oh * wo;
+                    for (int ow = 0; ow < wo; ow++) {
+                        int iw = ow * g.stride() - g.pad() + j;
+                        if (iw >= 0 && iw < g.w()) {
+                            acc[dst + iw] += row[o + ow];
+                        }
+                    }
+                }
+            }
+            xf.put((int) (xo + (long) c * hw), acc, 0, hw);
+        });
+    }
+
+    private static final ThreadLocal<float[]> ROW = ThreadLocal.withInitial(() -> new float[0]);
 
     private static IntStream parallel(int tasks, long work) {
         IntStream s = IntStream.range(0, tasks);

@@ -62,6 +62,24 @@ class ConvTest {
         GradientCheck.check(ModuleCheck.of(c), x);
     }
 
+    @ParameterizedTest
+    @CsvSource({"3,4,3,1,1", "2,3,4,2,1", "4,5,1,1,0", "3,2,3,2,0"})
+    void floatPathAgreesWithDouble(int in, int out, int k, int s, int p) {
+        Conv2d d = conv(in, out, k, s, p, DataType.DOUBLE);
+        Conv2d f = new Conv2d(in, out, k, s, p);
+        f.build(DataType.FLOAT);
+        f.parameters().flat().assign(d.parameters().flat().castTo(DataType.FLOAT));
+        INDArray x = Nd4j.rand(DataType.DOUBLE, 2, in, 9, 7).subi(0.5);
+        Allclose.assertRelClose("forward", f.forward(x.castTo(DataType.FLOAT)), d.forward(x), 1e-5);
+        INDArray dy = Nd4j.rand(DataType.DOUBLE, d.forward(x).shape()).subi(0.5);
+        d.forward(x);
+        INDArray dxd = d.backward(dy).dup();
+        f.forward(x.castTo(DataType.FLOAT));
+        INDArray dxf = f.backward(dy.castTo(DataType.FLOAT));
+        Allclose.assertRelClose("dx", dxf, dxd, 1e-5);
+        Allclose.assertRelClose("dW", f.gradients().get("weight"), d.gradients().get("weight"), 1e-5);
+    }
+
     @org.junit.jupiter.api.Test
     void upsampleRepeatsEachPixelTwiceInBothDirections() {
         NearestUpsample2x up = new NearestUpsample2x();

@@ -25,7 +25,7 @@ import org.svgjava.encoder.autoencoder.DistributionMatching;
 import org.svgjava.encoder.autoencoder.ResidualEncoderConfig;
 import org.svgjava.encoder.autoencoder.SvgAutoencoder;
 import org.svgjava.encoder.autoencoder.SvgAutoencoderConfig;
-import org.svgjava.encoder.decoder.DecoderConfig;
+import org.svgjava.encoder.decoder.VitDecoderConfig;
 import org.svgjava.encoder.dino.DinoV3;
 import org.svgjava.encoder.dino.DinoV3Config;
 import org.svgjava.encoder.loss.NLayerDiscriminator;
@@ -104,7 +104,9 @@ public final class Demo {
         int z = dino.config().embedDim() + 8;
         SvgAutoencoderConfig aeCfg = new SvgAutoencoderConfig(dino.config(),
                 new ResidualEncoderConfig(size, 16, 2, 4, 128, 256, 8, 0.1, 0.1),
-                new DecoderConfig(32, new int[] {1, 2, 2, 2, 4}, 1, new int[] {size / 16}, z, size, 3),
+                // the ViT decoder (RAE's choice, selectable beside the official conv decoder) is the one that fits
+                // the demo's minutes on two cores
+                new VitDecoderConfig(z, size / 16, 16, 256, 4, 4, 4.0),
                 0.1, true, DistributionMatching.Mode.BATCH);
         SvgAutoencoder ae = SvgAutoencoder.random(aeCfg, dino, s.seed());
         NLayerDiscriminator disc = NLayerDiscriminator.random(3, 16, 2, s.seed() + 1);
