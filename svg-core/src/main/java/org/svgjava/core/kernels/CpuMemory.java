@@ -81,7 +81,9 @@ final class CpuMemory {
 
     private static boolean fitsBuffer(INDArray a, long span) {
         long end = a.offset() + span;
-        if (end > Integer.MAX_VALUE) {
+        // NIO views stop at 2^31 - 1 bytes: a view deeper into a larger allocation (a SiT-XL flat parameter buffer
+        // is 2.7 GB) cannot be reached that way and goes to the portable kernels
+        if (end * a.dataType().width() > Integer.MAX_VALUE) {
             return false;
         }
         long capacity = a.dataType() == DataType.DOUBLE ? doubles(a).capacity()

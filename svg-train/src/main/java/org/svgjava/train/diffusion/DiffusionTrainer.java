@@ -33,7 +33,7 @@ public final class DiffusionTrainer {
                            long checkpointEvery, long logEvery, int keepCheckpoints, long seed,
                            FlowTrainingStep.Settings step) {
         public static Settings defaults(long totalSteps, int batchSize) {
-            return new Settings(totalSteps, batchSize, 1, 0, Math.max(1, totalSteps / 4), 10, 3, 0,
+            return new Settings(totalSteps, batchSize, 1, 0, Math.max(1, totalSteps / 4), Math.max(10, totalSteps / 20), 3, 0,
                     FlowTrainingStep.Settings.official());
         }
 
