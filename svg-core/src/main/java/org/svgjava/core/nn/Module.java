@@ -33,8 +33,8 @@ public abstract class Module {
     private boolean training;
     private boolean frozen;
     private boolean inference;
-    /** Output and scratch buffers of this module, reused across calls. */
-    protected final Buffers buffers = new Buffers();
+    /** Output and scratch buffers of this module, reused across calls (shared between twins in inference). */
+    protected Buffers buffers = new Buffers();
 
     protected final void declareParameter(String name, long... shape) {
         if (parameterSet != null) {
@@ -153,6 +153,25 @@ public abstract class Module {
                     + " forward call since)");
         }
         return activation;
+    }
+
+    /**
+     * Lets this tree use the buffers of {@code twin}, a tree of the same structure (a sibling transformer block).
+     * Only for inference, where no activation outlives its block: a deep model then holds one block's buffers
+     * instead of one set per block. {@link #ownBuffers()} undoes it.
+     */
+    public void shareBuffers(Module twin) {
+        if (!twin.children.keySet().equals(children.keySet())) {
+            throw new IllegalArgumentException("buffers can only be shared with a module of the same structure");
+        }
+        buffers = twin.buffers;
+        children.forEach((n, c) -> c.shareBuffers(twin.children.get(n)));
+    }
+
+    /** Gives this tree buffers of its own again. */
+    public void ownBuffers() {
+        buffers = new Buffers();
+        children.values().forEach(Module::ownBuffers);
     }
 
     /** Whether forward must keep what backward needs. */

@@ -94,6 +94,23 @@ public final class SiT extends Module {
         return model;
     }
 
+    /**
+     * In inference mode the blocks share one set of activation buffers (nothing outlives a block when no backward
+     * follows), so sampling holds one block's activations instead of {@code depth} of them.
+     */
+    @Override
+    public Module inference(boolean on) {
+        super.inference(on);
+        for (int i = 1; i < blocks.size(); i++) {
+            if (on) {
+                blocks.get(i).shareBuffers(blocks.get(0));
+            } else {
+                blocks.get(i).ownBuffers();
+            }
+        }
+        return this;
+    }
+
     public SiTConfig config() {
         return cfg;
     }
@@ -127,15 +144,18 @@ public final class SiT extends Module {
         finalLinear.bias().assign(0);
     }
 
+    /** Fills a view from {@code f} in chunks, so a 2.7 GB model does not need a double copy of itself. */
     private static void fill(INDArray v, java.util.function.DoubleSupplier f) {
-        if (f == null) {
-            return;
+        INDArray flat = v.reshape(v.length());
+        int chunk = 1 << 20;
+        for (long start = 0; start < flat.length(); start += chunk) {
+            int n = (int) Math.min(chunk, flat.length() - start);
+            float[] d = new float[n];
+            for (int i = 0; i < n; i++) {
+                d[i] = (float) f.getAsDouble();
+            }
+            flat.get(NDArrayIndex.interval(start, start + n)).assign(Nd4j.createFromArray(d).castTo(v.dataType()));
         }
-        double[] d = new double[(int) v.length()];
-        for (int i = 0; i < d.length; i++) {
-            d[i] = f.getAsDouble();
-        }
-        v.assign(Nd4j.create(d, v.shape(), 'c').castTo(v.dataType()));
     }
 
     /**

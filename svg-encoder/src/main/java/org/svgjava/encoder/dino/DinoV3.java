@@ -55,6 +55,10 @@ public final class DinoV3 extends Module {
         norm = addModule("norm", new LayerNorm(d, cfg.eps(), true));
         freeze();
         inference(true);
+        // frozen and inference-only: one set of activation buffers serves every block
+        for (int i = 1; i < blocks.size(); i++) {
+            blocks.get(i).shareBuffers(blocks.get(0));
+        }
     }
 
     /** Reads Meta's {@code .pth} or a Hugging Face {@code model.safetensors}, detecting the variant. */
