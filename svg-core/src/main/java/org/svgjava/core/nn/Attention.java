@@ -1,8 +1,6 @@
 package org.svgjava.core.nn;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.indexing.INDArrayIndex;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.svgjava.core.kernels.Kernels;
 
 /**
@@ -76,10 +74,7 @@ public final class Attention extends Module implements Layer {
         INDArray q = buffers.get("q", type, b, heads, t, headDim);
         INDArray k = buffers.get("k", type, b, heads, t, headDim);
         INDArray v = buffers.get("v", type, b, heads, t, headDim);
-        INDArray split = qkvOut.reshape('c', b, t, 3, heads, headDim);
-        q.assign(part(split, 0));
-        k.assign(part(split, 1));
-        v.assign(part(split, 2));
+        HeadLayout.split(qkvOut, new INDArray[] {q, k, v}, heads, headDim);
         if (qNorm != null) {
             q = qNorm.forward(q);
             k = kNorm.forward(k);
@@ -99,7 +94,7 @@ public final class Attention extends Module implements Layer {
         Kernels.get().attention(q.reshape('c', b * heads, t, headDim), k.reshape('c', b * heads, t, headDim),
                 v.reshape('c', b * heads, t, headDim), 1.0 / Math.sqrt(headDim), probs, o.reshape('c', b * heads, t, headDim));
         INDArray merged = buffers.get("merged", type, b, t, dim);
-        merged.reshape('c', b, t, heads, headDim).assign(o.permute(0, 2, 1, 3));
+        HeadLayout.merge(new INDArray[] {o}, merged, heads, headDim);
         stored = storesActivations();
         this.rope = stored ? rope : null;
         qUsed = stored ? q : null;
@@ -117,7 +112,7 @@ public final class Attention extends Module implements Layer {
         long t = dMerged.size(1);
         var type = dy.dataType();
         INDArray dO = buffers.get("dO", type, b, heads, t, headDim);
-        dO.assign(dMerged.reshape('c', b, t, heads, headDim).permute(0, 2, 1, 3));
+        HeadLayout.split(dMerged, new INDArray[] {dO}, heads, headDim);
         INDArray q = qUsed;
         INDArray k = kUsed;
         INDArray v = buffers.get("v", type, b, heads, t, headDim);
@@ -140,16 +135,7 @@ public final class Attention extends Module implements Layer {
             dk = kNorm.backward(dk);
         }
         INDArray dQkv = buffers.get("dQkv", type, b, t, 3 * dim);
-        INDArray split = dQkv.reshape('c', b, t, 3, heads, headDim);
-        part(split, 0).assign(dq);
-        part(split, 1).assign(dk);
-        part(split, 2).assign(dv);
+        HeadLayout.merge(new INDArray[] {dq, dk, dv}, dQkv, heads, headDim);
         return qkv.backward(dQkv);
-    }
-
-    /** Part {@code i} (0 q, 1 k, 2 v) of a {@code [B, T, 3, H, dh]} array as a {@code [B, H, T, dh]} view. */
-    private static INDArray part(INDArray split, int i) {
-        INDArrayIndex all = NDArrayIndex.all();
-        return split.get(all, all, NDArrayIndex.point(i), all, all).permute(0, 2, 1, 3);
     }
 }
