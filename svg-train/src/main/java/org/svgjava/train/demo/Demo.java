@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,12 +29,12 @@ import org.svgjava.encoder.dino.DinoV3;
 import org.svgjava.encoder.dino.DinoV3Config;
 import org.svgjava.encoder.loss.NLayerDiscriminator;
 import org.svgjava.encoder.train.AutoencoderTrainingStep;
+import org.svgjava.train.autoencoder.AutoencoderTrainer;
 import org.svgjava.train.diffusion.DiffusionTrainer;
 import org.svgjava.train.diffusion.LatentCache;
 import org.svgjava.train.eval.ProbeClassifier;
 import org.svgjava.train.report.ImageGrid;
 import org.svgjava.train.report.LossCurves;
-import org.svgjava.train.report.MetricsLog;
 
 /**
  * The end-to-end demo at small size: a frozen DINOv3 ViT-S/16+ (the real one with {@code dino}, else a seeded
@@ -113,19 +112,8 @@ public final class Demo {
         AutoencoderTrainingStep aeStep = new AutoencoderTrainingStep(ae, disc, null,
                 AutoencoderTrainingStep.Settings.official().withLr(4e-4).withDiscStart(Math.max(5001, s.aeSteps() + 1)),
                 s.seed());
-        List<double[]> aeLoss = new ArrayList<>();
-        try (MetricsLog m = MetricsLog.open(out.resolve("metrics-autoencoder.jsonl"))) {
-            ae.train(true);
-            for (int k = 0; k < s.aeSteps(); k++) {
-                AutoencoderTrainingStep.Result r = aeStep.step(data.batch(k, s.aeBatch()));
-                aeLoss.add(new double[] {k + 1, r.recLoss()});
-                m.log(k + 1, Map.of("rec_loss", r.recLoss(), "nll_loss", r.nllLoss(), "disc_loss", r.discLoss()));
-                if ((k + 1) % 25 == 0 || k + 1 == s.aeSteps()) {
-                    log.info("stage 1 step {}/{}: L1 {} ({} s)", k + 1, s.aeSteps(), String.format("%.4f", r.recLoss()),
-                            String.format("%.0f", (System.nanoTime() - t0) / 1e9));
-                }
-            }
-        }
+        List<double[]> aeLoss = new AutoencoderTrainer(aeStep, data::batch,
+                AutoencoderTrainer.Settings.defaults(s.aeSteps(), s.aeBatch()), out.resolve("autoencoder")).run();
         ae.train(false);
         ae.inference(true);
 

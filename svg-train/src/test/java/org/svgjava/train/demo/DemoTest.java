@@ -33,5 +33,6 @@ class DemoTest {
         assertThat(json.get("random_dino_stand_in").asBoolean()).isTrue();
         assertThat(tmp.resolve("latents.safetensors")).exists();
         assertThat(tmp.resolve("diffusion/checkpoints/step-0000006.safetensors")).exists();
+        assertThat(tmp.resolve("autoencoder/checkpoints/step-0000004.safetensors")).exists();
     }
 }
