@@ -8,6 +8,8 @@ import picocli.CommandLine.Command;
         description = "SVG latent diffusion (arXiv 2510.15301) on ND4J: train, sample, import weights, benchmark.",
         subcommands = {
             DemoCommand.class,
+            TrainAutoencoderCommand.class,
+            EncodeCommand.class,
             TrainDiffusionCommand.class,
             SampleCommand.class,
             StatsCommand.class,

@@ -41,6 +41,30 @@ class SvgCommandTest {
     }
 
     @Test
+    void bothStagesFromTheCommandLine() throws Exception {
+        Path ae = tmp.resolve("ae");
+        String[] model = {"--data", "builtin", "--image-size", "32", "--decoder", "vit"};
+        assertThat(SvgCommand.execute(concat(new String[] {"train-autoencoder", "--out", ae.toString(), "--steps", "2",
+                "--batch-size", "2", "--ckpt-every", "2"}, model))).isZero();
+        Path latents = tmp.resolve("latents.safetensors");
+        assertThat(SvgCommand.execute(concat(new String[] {"encode", "--autoencoder",
+                ae.resolve("checkpoints/step-0000002.safetensors").toString(), "--out", latents.toString(),
+                "--limit", "20"}, model))).isZero();
+        LatentCache cache = LatentCache.read(latents);
+        assertThat(cache.tokens().shape()).containsExactly(20, 4, 392);
+        assertThat(cache.numClasses()).isEqualTo(10);
+        assertThat(SvgCommand.execute("train-diffusion", "--latents", latents.toString(), "--out",
+                tmp.resolve("dit").toString(), "--steps", "2", "--batch-size", "4", "--depth", "1", "--hidden-size",
+                "32", "--heads", "2")).isZero();
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    @Test
     void importsOfficialFilesAndExplainsEveryOption() throws Exception {
         Path out = tmp.resolve("dit.safetensors");
         assertThat(SvgCommand.execute("import", "--kind", "dit", Golden.path("svg_dit_tiny/checkpoint.pt").toString(),
@@ -52,6 +76,6 @@ class SvgCommandTest {
         assertThat(SvgCommand.execute("import", "--kind", "autoencoder",
                 Golden.path("svg_dit_tiny/checkpoint.pt").toString(), tmp.resolve("x.safetensors").toString())).isNotZero();
         assertThat(new picocli.CommandLine(new SvgCommand()).getSubcommands().keySet())
-                .contains("demo", "train-diffusion", "sample", "stats", "import", "bench");
+                .contains("demo", "train-autoencoder", "encode", "train-diffusion", "sample", "stats", "import", "bench");
     }
 }
