@@ -67,6 +67,7 @@ public record Guidance(double scale, Mode mode, double param, int skipSteps, dou
 
     /**
      * Combines velocities in place into {@code vc}: the result for step {@code step} of {@code steps} at time t.
+     * {@code vu} is used as scratch (overwritten), so a sampling step allocates nothing here.
      */
     public void combine(org.nd4j.linalg.api.ndarray.INDArray vc, org.nd4j.linalg.api.ndarray.INDArray vu, int step,
                         int steps, double t) {
@@ -78,14 +79,14 @@ public record Guidance(double scale, Mode mode, double param, int skipSteps, dou
             if (step < skipSteps) {
                 vc.assign(vu).muli(-param);
             } else {
-                vc.muli(scale).addi(vu.mul(1 - scale));
+                vc.muli(scale).addi(vu.muli(1 - scale));
             }
             return;
         }
         double w = inInterval ? weight(step, steps, t) : 1.0;
         // vu + w (vc - vu) = w vc + (1 - w) vu
         if (w != 1.0) {
-            vc.muli(w).addi(vu.mul(1 - w));
+            vc.muli(w).addi(vu.muli(1 - w));
         }
     }
 
