@@ -1,8 +1,6 @@
 package org.svgjava.core.io;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -39,7 +37,13 @@ public final class StateDict {
      * taken when it holds tensors, else the first of {@link #WRAPPER_KEYS} present.
      */
     public static StateDict load(Path file, String... path) throws WeightFileException {
-        if (isZipOrPickle(file)) {
+        boolean torch;
+        try {
+            torch = TorchCheckpoint.isTorchFile(file);
+        } catch (IOException e) {
+            throw new WeightFileException(file, null, "cannot read: " + e, e);
+        }
+        if (torch) {
             return fromTorch(file, path);
         }
         if (path.length > 0) {
@@ -190,20 +194,5 @@ public final class StateDict {
             return " (keys: " + m.keySet().stream().limit(20).map(String::valueOf).toList() + ")";
         }
         return "";
-    }
-
-    private static boolean isZipOrPickle(Path file) throws WeightFileException {
-        byte[] head = new byte[2];
-        try (InputStream in = Files.newInputStream(file)) {
-            if (in.readNBytes(head, 0, 2) < 2) {
-                throw new WeightFileException(file, null, "truncated: shorter than any weight file");
-            }
-        } catch (WeightFileException e) {
-            throw e;
-        } catch (IOException e) {
-            throw new WeightFileException(file, null, "cannot read: " + e, e);
-        }
-        // zip local header "PK", or a pickle protocol-2+ stream (legacy torch.save) starting with PROTO 0x80
-        return (head[0] == 'P' && head[1] == 'K') || (head[0] & 0xff) == 0x80;
     }
 }

@@ -52,18 +52,32 @@ public final class TorchCheckpoint {
     private enum Format { ZIP, LEGACY }
 
     private static Format detect(Path file) throws IOException {
+        Format f = sniff(file);
+        if (f == null) {
+            throw new WeightFileException(file, null, Files.size(file) == 0 ? "the file is empty"
+                    : "not a torch checkpoint: neither a zip archive nor a pickle stream");
+        }
+        return f;
+    }
+
+    /** Whether the file starts like a {@code torch.save} file (zip or legacy pickle stream). */
+    static boolean isTorchFile(Path file) throws IOException {
+        return sniff(file) != null;
+    }
+
+    /** The container by its first bytes, or null when it is neither a zip nor a pickle stream. */
+    private static Format sniff(Path file) throws IOException {
         byte[] head;
         try (InputStream in = Files.newInputStream(file)) {
-            head = in.readNBytes(4);
+            head = in.readNBytes(2);
         }
-        if (head.length >= 2 && head[0] == 'P' && head[1] == 'K') {
+        if (head.length == 2 && head[0] == 'P' && head[1] == 'K') {
             return Format.ZIP;
         }
         if (head.length >= 1 && (head[0] & 0xff) == 0x80) {
             return Format.LEGACY; // pickle protocol 2+ begins with PROTO
         }
-        throw new WeightFileException(file, null, head.length == 0 ? "the file is empty"
-                : "not a torch checkpoint: neither a zip archive nor a pickle stream");
+        return null;
     }
 
     private static Object loadZip(Path file) throws IOException {
