@@ -6,8 +6,6 @@ import java.util.concurrent.Callable;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.svgjava.diffusion.flow.LatentStats;
 import org.svgjava.encoder.autoencoder.SvgAutoencoder;
 import org.svgjava.train.autoencoder.DatasetBatches;
 import org.svgjava.train.checkpoint.Checkpoint;
@@ -42,32 +40,22 @@ final class EncodeCommand implements Callable<Integer> {
         var dino = model.loadDino();
         SvgAutoencoder ae = SvgAutoencoder.random(model.config(dino), dino, model.seed);
         Checkpoint.load(checkpoint).restore("autoencoder", ae.parameters());
-        ae.train(false);
-        ae.inference(true);
         Dataset data = model.dataset();
         DatasetBatches crops = new DatasetBatches(data, model.imageSize, model.seed, false);
         int n = limit > 0 ? Math.min(limit, data.size()) : data.size();
-        INDArray tokens = null;
         long[] labels = new long[n];
-        for (int start = 0; start < n; start += batchSize) {
-            int m = Math.min(batchSize, n - start);
+        for (int i = 0; i < n; i++) {
+            labels[i] = data.label(i);
+        }
+        LatentCache cache = LatentCache.encode(ae, (start, m) -> {
             INDArray imgs = Nd4j.create(DataType.FLOAT, m, 3, model.imageSize, model.imageSize);
             for (int i = 0; i < m; i++) {
-                var sample = data.get(start + i);
-                labels[start + i] = sample.label();
-                imgs.slice(i).assign(crops.image(sample, new Random(0)));
+                imgs.slice(i).assign(crops.image(data.get(start + i), new Random(0)));
             }
-            INDArray latent = ae.encode(imgs);
-            long hw = latent.size(2) * latent.size(3);
-            if (tokens == null) {
-                tokens = Nd4j.create(DataType.FLOAT, n, hw, latent.size(1));
-            }
-            tokens.get(NDArrayIndex.interval(start, start + m))
-                    .assign(latent.reshape('c', m, latent.size(1), hw).permute(0, 2, 1));
-        }
-        LatentStats.Accumulator acc = new LatentStats.Accumulator((int) tokens.size(2));
-        acc.add(tokens);
-        new LatentCache(tokens, labels, acc.result(), data.numClasses()).write(out);
+            return imgs;
+        }, labels, data.numClasses(), batchSize);
+        cache.write(out);
+        INDArray tokens = cache.tokens();
         System.out.printf("%d images encoded to %s: tokens %s%n", n, out, java.util.Arrays.toString(tokens.shape()));
         return 0;
     }

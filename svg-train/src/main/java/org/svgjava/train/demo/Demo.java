@@ -16,7 +16,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.svgjava.diffusion.flow.Guidance;
 import org.svgjava.diffusion.flow.LatentGenerator;
-import org.svgjava.diffusion.flow.LatentStats;
 import org.svgjava.diffusion.model.SiT;
 import org.svgjava.diffusion.model.SiTConfig;
 import org.svgjava.diffusion.train.FlowTrainingStep;
@@ -114,30 +113,17 @@ public final class Demo {
                 s.seed());
         List<double[]> aeLoss = new AutoencoderTrainer(aeStep, data::batch,
                 AutoencoderTrainer.Settings.defaults(s.aeSteps(), s.aeBatch()), out.resolve("autoencoder")).run();
-        ae.train(false);
-        ae.inference(true);
 
         // ---- encode the data set once: the latent cache of stage 2
         int n = data.size();
-        INDArray tokens = null;
+        LatentCache cache = LatentCache.encode(ae,
+                (start, m) -> data.images().get(NDArrayIndex.interval(start, start + m)).dup(),
+                data.labels(), data.numClasses(), 64);
+        INDArray tokens = cache.tokens();
         INDArray recon = Nd4j.create(DataType.FLOAT, Math.min(n, 2L * data.numClasses()), 3, size, size);
-        int chunk = 64;
-        for (int i = 0; i < n; i += chunk) {
-            int m = Math.min(chunk, n - i);
-            INDArray imgs = data.images().get(NDArrayIndex.interval(i, i + m)).dup();
-            INDArray latent = ae.encode(imgs);
-            if (tokens == null) {
-                tokens = Nd4j.create(DataType.FLOAT, n, latent.size(2) * latent.size(3), latent.size(1));
-            }
-            tokens.get(NDArrayIndex.interval(i, i + m)).assign(latent.reshape('c', m, latent.size(1),
-                    latent.size(2) * latent.size(3)).permute(0, 2, 1));
-            if (i == 0) {
-                recon.assign(ae.decode(latent).get(NDArrayIndex.interval(0, recon.size(0))));
-            }
-        }
-        LatentStats.Accumulator acc = new LatentStats.Accumulator((int) tokens.size(2));
-        acc.add(tokens);
-        LatentCache cache = new LatentCache(tokens, data.labels(), acc.result(), data.numClasses());
+        // decoded from the first encoder chunk, so the batch statistics of the matching are those of the cache
+        recon.assign(ae.reconstruct(data.images().get(NDArrayIndex.interval(0, Math.min(n, 64))).dup())
+                .get(NDArrayIndex.interval(0, recon.size(0))));
         cache.write(out.resolve("latents.safetensors"));
         INDArray originals = data.images().get(NDArrayIndex.interval(0, recon.size(0)));
         double l1 = org.nd4j.linalg.ops.transforms.Transforms.abs(recon.sub(originals), false).meanNumber().doubleValue();

@@ -7,9 +7,11 @@ import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.svgjava.core.io.SafeTensors;
 import org.svgjava.core.io.WeightFileException;
 import org.svgjava.diffusion.flow.LatentStats;
+import org.svgjava.encoder.autoencoder.SvgAutoencoder;
 
 /**
  * The data set of stage 2, encoded once: latent tokens {@code [N, T, C]} (as the autoencoder produced them, not
@@ -21,6 +23,36 @@ public record LatentCache(INDArray tokens, long[] labels, LatentStats stats, int
         if (tokens.size(0) != labels.length) {
             throw new IllegalArgumentException(tokens.size(0) + " latents but " + labels.length + " labels");
         }
+    }
+
+    /** Images {@code [m, 3, H, W]} in [-1, 1] for positions {@code start .. start+m} of a data set. */
+    @FunctionalInterface
+    public interface Images {
+        INDArray get(int start, int m);
+    }
+
+    /**
+     * Encodes {@code labels.length} images in chunks through the autoencoder (eval mode, no activations kept) into
+     * tokens {@code [N, H*W, C]} and their per-channel statistics.
+     */
+    public static LatentCache encode(SvgAutoencoder ae, Images images, long[] labels, int numClasses, int chunk) {
+        ae.train(false);
+        ae.inference(true);
+        int n = labels.length;
+        INDArray tokens = null;
+        for (int start = 0; start < n; start += chunk) {
+            int m = Math.min(chunk, n - start);
+            INDArray latent = ae.encode(images.get(start, m));
+            long hw = latent.size(2) * latent.size(3);
+            if (tokens == null) {
+                tokens = Nd4j.create(DataType.FLOAT, n, hw, latent.size(1));
+            }
+            tokens.get(NDArrayIndex.interval(start, start + m))
+                    .assign(latent.reshape('c', m, latent.size(1), hw).permute(0, 2, 1));
+        }
+        LatentStats.Accumulator acc = new LatentStats.Accumulator((int) tokens.size(2));
+        acc.add(tokens);
+        return new LatentCache(tokens, labels, acc.result(), numClasses);
     }
 
     public int size() {
