@@ -148,23 +148,27 @@ public final class DiffusionTrainer {
             return 0;
         }
         Checkpoint c = Checkpoint.load(latest.get());
-        c.restore("model", model.parameters());
-        c.restore("ema", trainStep.ema().shadow());
-        c.restore("opt.exp_avg", trainStep.optimizer().moments().get(AdamW.EXP_AVG));
-        c.restore("opt.exp_avg_sq", trainStep.optimizer().moments().get(AdamW.EXP_AVG_SQ));
+        for (Map.Entry<String, ParameterSet> p : parts().entrySet()) {
+            c.restore(p.getKey(), p.getValue());
+        }
         trainStep.optimizer().setStepCount(c.step());
         MetricsLog.truncateAfterStep(out.resolve("metrics-diffusion.jsonl"), c.step());
         log.info("resumed stage 2 from {} (step {})", c.file(), c.step());
         return c.step();
     }
 
-    private void save(long step) throws IOException {
+    /** Everything a checkpoint holds, by part name. */
+    private Map<String, ParameterSet> parts() {
         Map<String, ParameterSet> parts = new LinkedHashMap<>();
         parts.put("model", model.parameters());
         parts.put("ema", trainStep.ema().shadow());
         parts.put("opt.exp_avg", trainStep.optimizer().moments().get(AdamW.EXP_AVG));
         parts.put("opt.exp_avg_sq", trainStep.optimizer().moments().get(AdamW.EXP_AVG_SQ));
-        Path f = Checkpoint.save(checkpointDir(), step, parts, Map.of("stage", "diffusion",
+        return parts;
+    }
+
+    private void save(long step) throws IOException {
+        Path f = Checkpoint.save(checkpointDir(), step, parts(), Map.of("stage", "diffusion",
                 "model", model.config().toString()), settings.keepCheckpoints());
         log.info("saved {}", f);
     }
