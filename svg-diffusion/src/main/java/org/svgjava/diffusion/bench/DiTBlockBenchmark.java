@@ -1,12 +1,11 @@
 package org.svgjava.diffusion.bench;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.svgjava.core.bench.ProcessMemory;
 import org.svgjava.core.blas.GemmBenchmark;
 import org.svgjava.core.kernels.Kernels;
 import org.svgjava.core.optim.AdamW;
@@ -61,16 +60,16 @@ public final class DiTBlockBenchmark {
             opt.step();
         };
         step.run();
-        long rssAfterWarmup = rssKb("VmRSS");
+        long rssAfterWarmup = ProcessMemory.residentMb();
         double train = time(steps, step);
-        long rssAfter = rssKb("VmRSS");
+        long rssAfter = ProcessMemory.residentMb();
 
         System.out.printf("forward:       %7.1f ms  %6.1f GFLOP/s  %.2f of GEMM peak%n", fwd, flops / fwd / 1e6,
                 flops / fwd / 1e6 / peak);
         System.out.printf("training step: %7.1f ms  %6.1f GFLOP/s  %.2f of GEMM peak (fwd+bwd+AdamW, 3x matmul FLOPs)%n",
                 train, 3 * flops / train / 1e6, 3 * flops / train / 1e6 / peak);
         System.out.printf("resident memory: %d MB after warm-up, %d MB after %d more steps (peak %d MB)%n",
-                rssAfterWarmup / 1024, rssAfter / 1024, steps, rssKb("VmHWM") / 1024);
+                rssAfterWarmup, rssAfter, steps, ProcessMemory.peakMb());
     }
 
     /** Median milliseconds over {@code n} runs after 10 warm-up runs (JIT compilation of the kernels). */
@@ -95,14 +94,5 @@ public final class DiTBlockBenchmark {
         double attention = 2.0 * 2 * b * t * t * d;
         double ada = 2.0 * b * d * 6 * d;
         return linear + attention + ada;
-    }
-
-    static long rssKb(String field) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith(field + ":")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", ""));
-            }
-        }
-        return -1;
     }
 }

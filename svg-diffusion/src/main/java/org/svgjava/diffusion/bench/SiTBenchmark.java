@@ -5,6 +5,7 @@ import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.svgjava.core.bench.ProcessMemory;
 import org.svgjava.core.blas.GemmBenchmark;
 import org.svgjava.diffusion.flow.Guidance;
 import org.svgjava.diffusion.flow.SiTVelocity;
@@ -66,7 +67,7 @@ public final class SiTBenchmark {
                 median, ms[0]);
         System.out.printf("  %.1f GFLOP/s = %.2f of GEMM peak; PyTorch reference 3100 ms: ratio %.2f (target <= 0.6)%n",
                 flops / median / 1e6, flops / median / 1e6 / peak, median / 3100);
-        System.out.printf("  peak resident memory %d MB%n", DiTBlockBenchmark.rssKb("VmHWM") / 1024);
+        System.out.printf("  peak resident memory %d MB%n", ProcessMemory.peakMb());
     }
 
     static void sample(int steps, String size, double peak) throws IOException {
@@ -85,8 +86,8 @@ public final class SiTBenchmark {
         INDArray z = Nd4j.randn(DataType.FLOAT, 4, cfg.tokens(), cfg.inChannels());
         // measure the sampling's own peak, not the initialisation's garbage: reset the kernel's high-water mark
         System.gc();
-        resetPeakRss();
-        long before = DiTBlockBenchmark.rssKb("VmRSS") / 1024;
+        ProcessMemory.resetPeak();
+        long before = ProcessMemory.residentMb();
         v.at(z, 0.0, 0);
         double[] ms = new double[steps];
         for (int i = 0; i < steps; i++) {
@@ -100,18 +101,9 @@ public final class SiTBenchmark {
         System.out.printf("%s sampling, batch 4 with CFG (one batched forward of 8): %.2f s per step (best %.2f)%n",
                 cfg.name(), median / 1000, ms[0] / 1000);
         System.out.printf("  %.1f GFLOP/s = %.2f of GEMM peak%n", flops / median / 1e6, flops / median / 1e6 / peak);
-        long peakMb = DiTBlockBenchmark.rssKb("VmHWM") / 1024;
+        long peakMb = ProcessMemory.peakMb();
         System.out.printf("  peak resident memory while sampling %d MB (%d MB before the first step); fp32 weights %d MB;"
                 + " ratio %.2f (target < 2)%n", peakMb, before, weightsMb, (double) peakMb / weightsMb);
-    }
-
-    /** Linux resets VmHWM when "5" is written to clear_refs; elsewhere the peak stays the process's. */
-    static void resetPeakRss() {
-        try {
-            java.nio.file.Files.writeString(java.nio.file.Path.of("/proc/self/clear_refs"), "5");
-        } catch (IOException | RuntimeException e) {
-            // not Linux: the reported peak includes start-up
-        }
     }
 
     /** Matrix-product FLOPs of one forward at batch b. */

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.svgjava.core.bench.ProcessMemory;
 import org.svgjava.core.blas.GemmBenchmark;
 import org.svgjava.encoder.autoencoder.SvgAutoencoder;
 import org.svgjava.encoder.autoencoder.SvgAutoencoderConfig;
@@ -57,7 +58,7 @@ public final class DecoderBenchmark {
         System.out.printf("SVG encode (DINOv3 ViT-S/16+ + residual ViT), batch %d at 256x256: %.2f s median, %.1f images/s,"
                 + " %.2f of GEMM peak%n", encBatch, enc[enc.length / 2] / 1000, encBatch * 1000 / enc[enc.length / 2],
                 encFlops / enc[enc.length / 2] / 1e6 / peak);
-        System.out.printf("  peak resident memory %d MB%n", rssMb());
+        System.out.printf("  peak resident memory %d MB%n", ProcessMemory.peakMb());
     }
 
     private static double[] time(Runnable r, int repeats) {
@@ -116,14 +117,5 @@ public final class DecoderBenchmark {
         double d = 384;
         double block = 2 * t * d * (3 * d + d + 2 * 1536) + 2 * 2 * t * t * d;
         return b * (6 * block + 2 * 256 * d * 3 * 256 + 2 * 256 * (d * d + d * 8));
-    }
-
-    static long rssMb() throws IOException {
-        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmHWM:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
-            }
-        }
-        return -1;
     }
 }

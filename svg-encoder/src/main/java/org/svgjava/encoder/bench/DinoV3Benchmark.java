@@ -1,12 +1,11 @@
 package org.svgjava.encoder.bench;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.svgjava.core.bench.ProcessMemory;
 import org.svgjava.core.blas.GemmBenchmark;
 import org.svgjava.encoder.dino.DinoV3;
 import org.svgjava.encoder.dino.DinoV3Config;
@@ -42,7 +41,7 @@ public final class DinoV3Benchmark {
                 b, median, ms[0], b * 1000 / median);
         System.out.printf("  %.1f GFLOP/s = %.2f of GEMM peak; PyTorch reference 1600 ms per batch of 8: ratio %.2f%n",
                 flops / median / 1e6, flops / median / 1e6 / peak, median / 1600 * 8 / b);
-        System.out.printf("  peak resident memory %d MB%n", rssMb());
+        System.out.printf("  peak resident memory %d MB%n", ProcessMemory.peakMb());
     }
 
     /** Matrix-product FLOPs of one forward (patch embedding, qkv, attention, projection, feed-forward). */
@@ -53,14 +52,5 @@ public final class DinoV3Benchmark {
         long ffn = c.ffnHidden() * (c.swiglu() ? 3L : 2L);
         double block = 2.0 * b * t * d * (3 * d + d + ffn) + 2.0 * 2 * b * t * t * d;
         return c.depth() * block + 2.0 * b * hw * d * 3 * 16 * 16;
-    }
-
-    static long rssMb() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmHWM:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
-            }
-        }
-        return -1;
     }
 }
