@@ -7,6 +7,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.svgjava.encoder.image.Preprocess;
 import org.svgjava.encoder.image.RgbImage;
 import org.svgjava.train.data.Dataset;
+import org.svgjava.train.data.EpochOrder;
 import org.svgjava.train.data.LabeledImage;
 import org.svgjava.train.data.Pixels;
 
@@ -60,17 +61,7 @@ public final class DatasetBatches implements AutoencoderTrainer.Batches {
         int count = data.size();
         long epoch = pos / count;
         if (epoch != cachedEpoch) {
-            perm = new int[count];
-            for (int i = 0; i < count; i++) {
-                perm[i] = i;
-            }
-            Random r = new Random(seed * 31 + epoch);
-            for (int i = count - 1; i > 0; i--) {
-                int k = r.nextInt(i + 1);
-                int t = perm[i];
-                perm[i] = perm[k];
-                perm[k] = t;
-            }
+            perm = EpochOrder.of(count, seed, epoch);
             cachedEpoch = epoch;
         }
         return perm[(int) (pos % count)];

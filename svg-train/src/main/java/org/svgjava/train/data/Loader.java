@@ -7,7 +7,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -82,18 +81,12 @@ public final class Loader implements AutoCloseable {
     /** The order in which epoch {@code epoch} visits the dataset's indices. */
     public int[] order(int epoch) {
         int n = dataset.size();
+        if (shuffle) {
+            return EpochOrder.of(n, seed, epoch);
+        }
         int[] order = new int[n];
         for (int i = 0; i < n; i++) {
             order[i] = i;
-        }
-        if (shuffle) {
-            SplittableRandom rng = new SplittableRandom(Seeds.of(seed, epoch));
-            for (int i = n - 1; i > 0; i--) {
-                int j = rng.nextInt(i + 1);
-                int t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
         }
         return order;
     }

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,6 +16,7 @@ import org.svgjava.core.optim.LrSchedule;
 import org.svgjava.diffusion.model.SiT;
 import org.svgjava.diffusion.train.FlowTrainingStep;
 import org.svgjava.train.checkpoint.Checkpoint;
+import org.svgjava.train.data.EpochOrder;
 import org.svgjava.train.report.MetricsLog;
 
 /**
@@ -191,19 +191,7 @@ public final class DiffusionTrainer {
 
     private int[] permutation(long epoch) {
         if (epoch != cachedEpoch) {
-            int n = data.size();
-            int[] p = new int[n];
-            for (int i = 0; i < n; i++) {
-                p[i] = i;
-            }
-            Random rng = new Random(settings.seed() * 31 + epoch);
-            for (int i = n - 1; i > 0; i--) {
-                int k = rng.nextInt(i + 1);
-                int tmp = p[i];
-                p[i] = p[k];
-                p[k] = tmp;
-            }
-            cachedPerm = p;
+            cachedPerm = EpochOrder.of(data.size(), settings.seed(), epoch);
             cachedEpoch = epoch;
         }
         return cachedPerm;
