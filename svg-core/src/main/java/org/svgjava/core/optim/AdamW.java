@@ -49,8 +49,8 @@ public final class AdamW {
     private final List<String> trainable;
     private final ChunkedLoop loop;
     private final boolean isFloat;
-    private final FloatBuffer pF, gF, mF, vF;
-    private final DoubleBuffer pD, gD, mD, vD;
+    private final FloatBuffer[] pF, gF, mF, vF;
+    private final DoubleBuffer[] pD, gD, mD, vD;
     private final ChunkedLoop.Body body;
     private double lr;
     private long step;
@@ -146,7 +146,9 @@ public final class AdamW {
     }
 
     private void updateFloat(int from, int to) {
-        final FloatBuffer p = pF, g = gF, m = mF, v = vF;
+        int seg = FlatBuffers.segment(from);
+        final FloatBuffer p = pF[seg], g = gF[seg], m = mF[seg], v = vF[seg];
+        final int lo = FlatBuffers.local(from), hi = lo + (to - from);
         // float arithmetic on heap blocks, so the JIT vectorises the loop (FloatBuffer access one element at a time
         // and double arithmetic made this step a fifth of a SiT-S training step); PyTorch's fp32 kernels also
         // compute in float, with its scalars (1 - lr*wd, 1 - beta, Adam's L2 coefficient) cast to float
@@ -156,8 +158,8 @@ public final class AdamW {
         final boolean dec = decoupled;
         float[][] blk = BLOCKS.get();
         float[] pa = blk[0], ga = blk[1], ma = blk[2], va = blk[3];
-        for (int start = from; start < to; start += BLOCK) {
-            int n = Math.min(BLOCK, to - start);
+        for (int start = lo; start < hi; start += BLOCK) {
+            int n = Math.min(BLOCK, hi - start);
             p.get(start, pa, 0, n);
             g.get(start, ga, 0, n);
             m.get(start, ma, 0, n);
@@ -186,11 +188,13 @@ public final class AdamW {
     private static final ThreadLocal<float[][]> BLOCKS = ThreadLocal.withInitial(() -> new float[4][BLOCK]);
 
     private void updateDouble(int from, int to) {
-        final DoubleBuffer p = pD, g = gD, m = mD, v = vD;
+        int seg = FlatBuffers.segment(from);
+        final DoubleBuffer p = pD[seg], g = gD[seg], m = mD[seg], v = vD[seg];
+        final int lo = FlatBuffers.local(from), hi = lo + (to - from);
         final double b1 = beta1, b2 = beta2, ob1 = 1 - beta1, ob2 = 1 - beta2;
         final double wd = weightDecay, decay = decayFactor, size = stepSize, bc2s = bc2Sqrt, e = eps;
         final boolean dec = decoupled;
-        for (int i = from; i < to; i++) {
+        for (int i = lo; i < hi; i++) {
             double pi = p.get(i);
             double gi = g.get(i);
             if (dec) {

@@ -14,6 +14,8 @@ import org.svgjava.core.nn.ParameterSet;
  * training step is one pass over memory with no per-step allocation: the tasks are built here and reinitialised
  * on every run.
  *
+ * <p>No piece crosses a {@link FlatBuffers#segment} boundary, so a body reads one NIO segment.
+ *
  * <p>The chunking depends only on the ranges, not on the number of cores, and {@link #sum} adds the chunk partial
  * sums in chunk order, so results are the same on every machine and on the serial and parallel paths.
  *
@@ -59,7 +61,8 @@ final class ChunkedLoop {
         for (int[] r : ranges) {
             int s = r[0];
             while (s < r[1]) {
-                int e = (int) Math.min(r[1], s + (chunk - filled));
+                long segmentEnd = ((long) FlatBuffers.segment(s) + 1) << FlatBuffers.SEGMENT_SHIFT;
+                int e = (int) Math.min(Math.min(r[1], s + (chunk - filled)), segmentEnd);
                 pieces.add(new int[] {s, e});
                 filled += e - s;
                 s = e;

@@ -18,8 +18,8 @@ public final class Ema {
     private final ParameterSet shadow;
     private final double decay;
     private final ChunkedLoop loop;
-    private final FloatBuffer pF, sF;
-    private final DoubleBuffer pD, sD;
+    private final FloatBuffer[] pF, sF;
+    private final DoubleBuffer[] pD, sD;
     private final ChunkedLoop.Body body;
     private double current;
 
@@ -64,13 +64,15 @@ public final class Ema {
     }
 
     private void updateFloat(int from, int to) {
-        final FloatBuffer p = pF, s = sF;
+        int seg = FlatBuffers.segment(from);
+        final FloatBuffer p = pF[seg], s = sF[seg];
+        final int lo = FlatBuffers.local(from), hi = lo + (to - from);
         final float d = (float) current, od = (float) (1 - current);
         float[][] blk = BLOCKS.get();
         float[] pa = blk[0], sa = blk[1];
         // heap blocks so the JIT vectorises; element-wise FloatBuffer access is several times slower
-        for (int start = from; start < to; start += BLOCK) {
-            int n = Math.min(BLOCK, to - start);
+        for (int start = lo; start < hi; start += BLOCK) {
+            int n = Math.min(BLOCK, hi - start);
             p.get(start, pa, 0, n);
             s.get(start, sa, 0, n);
             for (int i = 0; i < n; i++) {
@@ -84,9 +86,10 @@ public final class Ema {
     private static final ThreadLocal<float[][]> BLOCKS = ThreadLocal.withInitial(() -> new float[2][BLOCK]);
 
     private void updateDouble(int from, int to) {
-        final DoubleBuffer p = pD, s = sD;
+        int seg = FlatBuffers.segment(from);
+        final DoubleBuffer p = pD[seg], s = sD[seg];
         final double d = current, od = 1 - current;
-        for (int i = from; i < to; i++) {
+        for (int i = FlatBuffers.local(from), hi = i + (to - from); i < hi; i++) {
             s.put(i, d * s.get(i) + od * p.get(i));
         }
     }

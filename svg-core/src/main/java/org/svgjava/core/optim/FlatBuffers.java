@@ -1,7 +1,10 @@
 package org.svgjava.core.optim;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
+import org.bytedeco.javacpp.BytePointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -15,20 +18,61 @@ final class FlatBuffers {
     private FlatBuffers() {
     }
 
-    /** A float view whose index 0 is element 0 of {@code flat}, obtained once and reused every step. */
-    static FloatBuffer floats(INDArray flat) {
-        int base = checkContiguous(flat, DataType.FLOAT);
-        // asNioFloat() spans the whole underlying allocation, positioned at the view's offset: index from there
-        FloatBuffer all = flat.data().asNioFloat().duplicate();
-        checkCapacity(flat, base, all.capacity());
-        return all.position(base).limit(base + (int) flat.length()).slice();
+    /**
+     * Elements per NIO segment. A direct NIO buffer holds at most 2^31 - 1 bytes, and ND4J's {@code asNioFloat}
+     * silently truncates larger allocations, so a flat buffer of an XL model (676M floats, 2.7 GB) is read as
+     * segments of 2^27 elements (at most 1 GiB even for doubles). {@link ChunkedLoop} never lets a piece cross a
+     * segment boundary, so a loop body reads one segment only.
+     */
+    static final int SEGMENT_SHIFT = 27;
+
+    /** The segment holding element {@code index}. */
+    static int segment(int index) {
+        return index >>> SEGMENT_SHIFT;
     }
 
-    static DoubleBuffer doubles(INDArray flat) {
-        int base = checkContiguous(flat, DataType.DOUBLE);
-        DoubleBuffer all = flat.data().asNioDouble().duplicate();
-        checkCapacity(flat, base, all.capacity());
-        return all.position(base).limit(base + (int) flat.length()).slice();
+    /** The position of element {@code index} in its segment. */
+    static int local(int index) {
+        return index & ((1 << SEGMENT_SHIFT) - 1);
+    }
+
+    /** Float segments covering {@code flat} (segment k holds elements from k * 2^27), obtained once per optimiser. */
+    static FloatBuffer[] floats(INDArray flat) {
+        ByteBuffer[] bytes = segments(flat, DataType.FLOAT);
+        FloatBuffer[] out = new FloatBuffer[bytes.length];
+        for (int i = 0; i < bytes.length; i++) {
+            out[i] = bytes[i].asFloatBuffer();
+        }
+        return out;
+    }
+
+    static DoubleBuffer[] doubles(INDArray flat) {
+        ByteBuffer[] bytes = segments(flat, DataType.DOUBLE);
+        DoubleBuffer[] out = new DoubleBuffer[bytes.length];
+        for (int i = 0; i < bytes.length; i++) {
+            out[i] = bytes[i].asDoubleBuffer();
+        }
+        return out;
+    }
+
+    private static ByteBuffer[] segments(INDArray flat, DataType type) {
+        checkContiguous(flat, type);
+        long width = type.width();
+        // addressPointer() is the data buffer's first element; the array may start further in
+        BytePointer first = new BytePointer(flat.data().addressPointer())
+                .getPointer((flat.offset() - flat.data().offset()) * width);
+        long n = flat.length();
+        int count = (int) ((n + (1L << SEGMENT_SHIFT) - 1) >>> SEGMENT_SHIFT);
+        ByteBuffer[] out = new ByteBuffer[count];
+        for (int i = 0; i < count; i++) {
+            long from = (long) i << SEGMENT_SHIFT;
+            long bytes = Math.min(1L << SEGMENT_SHIFT, n - from) * width;
+            BytePointer seg = first.getPointer(from * width);
+            seg.capacity(bytes);
+            seg.limit(bytes);
+            out[i] = seg.asBuffer().order(ByteOrder.nativeOrder());
+        }
+        return out;
     }
 
     /** FLOAT and DOUBLE are supported: the only types PyTorch would keep master weights and moments in here. */
@@ -53,7 +97,7 @@ final class FlatBuffers {
         Nd4j.getAffinityManager().tagLocation(flat, org.nd4j.linalg.api.concurrency.AffinityManager.Location.HOST);
     }
 
-    private static int checkContiguous(INDArray flat, DataType type) {
+    private static void checkContiguous(INDArray flat, DataType type) {
         if (flat.dataType() != type) {
             throw new IllegalArgumentException("expected a " + type + " buffer, got " + flat.dataType());
         }
@@ -61,17 +105,9 @@ final class FlatBuffers {
             throw new IllegalArgumentException("expected a contiguous rank-1 buffer, got shape "
                     + java.util.Arrays.toString(flat.shape()) + " stride " + java.util.Arrays.toString(flat.stride()));
         }
-        if (flat.length() > Integer.MAX_VALUE - flat.offset()) {
-            // NIO buffers are int-indexed; 2^31 fp32 parameters (8 GiB) is far beyond any SVG model
-            throw new IllegalArgumentException("buffer of " + flat.length() + " elements is too large for NIO access");
-        }
-        return Math.toIntExact(flat.offset());
-    }
-
-    private static void checkCapacity(INDArray flat, int base, int capacity) {
-        if (base + flat.length() > capacity) {
-            throw new IllegalStateException("NIO view of " + capacity + " elements cannot hold offset " + base
-                    + " + length " + flat.length() + " (unexpected ND4J buffer layout)");
+        if (flat.length() > Integer.MAX_VALUE) {
+            // loops index elements with int; 2^31 parameters (8 GiB of fp32) is far beyond any SVG model
+            throw new IllegalArgumentException("buffer of " + flat.length() + " elements is too large");
         }
     }
 }
