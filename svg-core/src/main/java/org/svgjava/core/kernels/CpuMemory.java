@@ -1,32 +1,64 @@
 package org.svgjava.core.kernels;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
+import org.bytedeco.javacpp.BytePointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Direct access to the native memory behind an INDArray on the CPU backend.
  *
- * <p>{@code data().asNioFloat()} returns a zero-copy view of the whole underlying allocation (for a view array
- * that is the parent's allocation), so element {@code i} of a dense C-order array lives at absolute index
- * {@code offset() + i} of that buffer. Every kernel addresses memory that way, with absolute bulk gets and puts.
+ * <p>Each array gets its own NIO view that starts at its first element and spans the elements its strides reach,
+ * made from the native address. ND4J's {@code data().asNioFloat()} views the whole underlying allocation instead,
+ * which fails past 2^31 bytes: a parameter deep inside a SiT-XL flat buffer (2.7 GB) could not be reached.
+ * Kernels index the view from {@link #base} (0) with absolute bulk gets and puts.
  */
-final class CpuMemory {
+public final class CpuMemory {
     private CpuMemory() {
     }
 
     static FloatBuffer floats(INDArray a) {
-        return a.data().asNioFloat();
+        return bytes(a, 0, span(a)).asFloatBuffer();
     }
 
     static DoubleBuffer doubles(INDArray a) {
-        return a.data().asNioDouble();
+        return bytes(a, 0, span(a)).asDoubleBuffer();
     }
 
-    /** Absolute index of the array's first element in {@link #floats}/{@link #doubles}. */
+    /** Index of the array's first element in {@link #floats}/{@link #doubles}. */
     static int base(INDArray a) {
-        return (int) a.offset();
+        return 0;
+    }
+
+    /**
+     * Native-order bytes of elements {@code [from, from + count)} counted from the array's first element in memory
+     * order; {@code count * width} must stay below 2^31. The array must stay reachable while the view is used: the
+     * view does not keep its memory alive.
+     */
+    public static ByteBuffer bytes(INDArray a, long from, long count) {
+        long width = a.dataType().width();
+        long bytes = count * width;
+        if (bytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("an NIO view holds at most 2^31 - 1 bytes, asked for " + bytes);
+        }
+        // addressPointer() is the data buffer's first element; the array may start further in
+        BytePointer p = new BytePointer(a.data().addressPointer())
+                .getPointer((a.offset() - a.data().offset() + from) * width);
+        p.capacity(bytes);
+        p.limit(bytes);
+        return p.asBuffer().order(ByteOrder.nativeOrder());
+    }
+
+    /** Elements from the first to the last one the strides reach (non-negative strides). */
+    private static long span(INDArray a) {
+        long span = 1;
+        for (int i = 0; i < a.rank(); i++) {
+            span += (a.size(i) - 1) * Math.abs(a.stride(i));
+        }
+        return a.length() == 0 ? 0 : span;
     }
 
     /**
@@ -80,14 +112,7 @@ final class CpuMemory {
     }
 
     private static boolean fitsBuffer(INDArray a, long span) {
-        long end = a.offset() + span;
-        // NIO views stop at 2^31 - 1 bytes: a view deeper into a larger allocation (a SiT-XL flat parameter buffer
-        // is 2.7 GB) cannot be reached that way and goes to the portable kernels
-        if (end * a.dataType().width() > Integer.MAX_VALUE) {
-            return false;
-        }
-        long capacity = a.dataType() == DataType.DOUBLE ? doubles(a).capacity()
-                : a.dataType() == DataType.FLOAT ? floats(a).capacity() : -1;
-        return end <= capacity;
+        // one NIO view holds at most 2^31 - 1 bytes (no single activation or parameter of an SVG model is that big)
+        return span * a.dataType().width() <= Integer.MAX_VALUE;
     }
 }

@@ -1,13 +1,12 @@
 package org.svgjava.core.optim;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
-import org.bytedeco.javacpp.BytePointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.svgjava.core.kernels.CpuMemory;
 import org.svgjava.core.nn.ParameterSet;
 
 /**
@@ -57,20 +56,12 @@ final class FlatBuffers {
 
     private static ByteBuffer[] segments(INDArray flat, DataType type) {
         checkContiguous(flat, type);
-        long width = type.width();
-        // addressPointer() is the data buffer's first element; the array may start further in
-        BytePointer first = new BytePointer(flat.data().addressPointer())
-                .getPointer((flat.offset() - flat.data().offset()) * width);
         long n = flat.length();
         int count = (int) ((n + (1L << SEGMENT_SHIFT) - 1) >>> SEGMENT_SHIFT);
         ByteBuffer[] out = new ByteBuffer[count];
         for (int i = 0; i < count; i++) {
             long from = (long) i << SEGMENT_SHIFT;
-            long bytes = Math.min(1L << SEGMENT_SHIFT, n - from) * width;
-            BytePointer seg = first.getPointer(from * width);
-            seg.capacity(bytes);
-            seg.limit(bytes);
-            out[i] = seg.asBuffer().order(ByteOrder.nativeOrder());
+            out[i] = CpuMemory.bytes(flat, from, Math.min(1L << SEGMENT_SHIFT, n - from));
         }
         return out;
     }

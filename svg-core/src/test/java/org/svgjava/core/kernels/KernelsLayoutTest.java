@@ -48,6 +48,25 @@ class KernelsLayoutTest {
         assertThat(flat.length()).isEqualTo(length + 2 * offset);
     }
 
+    /** A SiT-XL flat parameter buffer is 2.7 GB: parameters past 2^31 bytes must still take the fast path. */
+    @Test
+    void parametersBeyondTwoGibibytesOfAFlatBufferAreReachable() {
+        long offset = (1L << 29) + 100;
+        INDArray flat = Nd4j.createUninitialized(DataType.FLOAT, offset + 2 * 37 + 10);
+        INDArray gamma = flat.get(NDArrayIndex.interval(offset, offset + 37));
+        INDArray beta = flat.get(NDArrayIndex.interval(offset + 37, offset + 74));
+        Random r = new Random(5);
+        gamma.assign(rand(DataType.FLOAT, r, 1, 37));
+        beta.assign(rand(DataType.FLOAT, r, 1, 37));
+        assertThat(CpuMemory.usable(DataType.FLOAT, gamma, beta)).as("fast path").isTrue();
+        INDArray x = rand(DataType.FLOAT, r, 1, 4, 37);
+        INDArray y = x.ulike();
+        INDArray ey = x.ulike();
+        new CpuKernels().layerNorm(x, gamma, beta, 1e-5, y, Nd4j.create(DataType.FLOAT, 4), Nd4j.create(DataType.FLOAT, 4));
+        REF.layerNorm(x, gamma.dup(), beta.dup(), 1e-5, ey, Nd4j.create(DataType.FLOAT, 4), Nd4j.create(DataType.FLOAT, 4));
+        Allclose.assertRelClose("layerNorm with far parameters", y, ey, 1e-5);
+    }
+
     @ParameterizedTest
     @MethodSource("kernels")
     void layerNormOnParameterSetViewsAccumulatesGradients(Kernels k) {
