@@ -28,10 +28,12 @@ import org.svgjava.encoder.dino.DinoV3;
 import org.svgjava.encoder.dino.DinoV3Config;
 import org.svgjava.encoder.loss.NLayerDiscriminator;
 import org.svgjava.encoder.train.AutoencoderTrainingStep;
+import org.svgjava.train.autoencoder.AutoencoderInference;
 import org.svgjava.train.autoencoder.AutoencoderTrainer;
 import org.svgjava.train.diffusion.DiffusionTrainer;
 import org.svgjava.train.diffusion.LatentCache;
 import org.svgjava.train.eval.ProbeClassifier;
+import org.svgjava.train.eval.Psnr;
 import org.svgjava.train.report.ImageGrid;
 import org.svgjava.train.report.LossCurves;
 
@@ -127,7 +129,7 @@ public final class Demo {
         cache.write(out.resolve("latents.safetensors"));
         INDArray originals = data.images().get(NDArrayIndex.interval(0, recon.size(0)));
         double l1 = org.nd4j.linalg.ops.transforms.Transforms.abs(recon.sub(originals), false).meanNumber().doubleValue();
-        double psnr = psnr(recon, originals);
+        double psnr = Psnr.ofMinusOneOne(recon, originals);
         INDArray pairs = Nd4j.concat(0, originals, recon);
         ImageGrid.write(out.resolve("reconstructions.png"), pairs, (int) recon.size(0), 2);
         log.info("stage 1 done: reconstruction L1 {} PSNR {} dB", String.format("%.4f", l1), String.format("%.2f", psnr));
@@ -147,10 +149,7 @@ public final class Demo {
         List<double[]> ditLoss = trainer.run(null);
 
         // ---- sample every class from the EMA weights, decode, judge
-        SiT ema = new SiT(ditCfg);
-        ema.freeze();
-        ema.build(DataType.FLOAT);
-        ema.parameters().flat().assign(trainer.trainStep().ema().shadow().flat());
+        SiT ema = trainer.emaModel();
         int per = s.samplesPerRow();
         long[] labels = new long[per * data.numClasses()];
         for (int i = 0; i < labels.length; i++) {
@@ -159,7 +158,7 @@ public final class Demo {
         INDArray latents = new LatentGenerator(ema, cache.stats()).sample(new LatentGenerator.Request(labels,
                 s.samplingSteps(), Guidance.constant(s.cfg()), org.svgjava.diffusion.flow.TimeShift.SAMPLE, s.seed(),
                 LatentGenerator.Solver.EULER));
-        INDArray samples = decodeInChunks(ae, latents);
+        INDArray samples = AutoencoderInference.decode(ae, latents, 64);
         ImageGrid.write(out.resolve("samples.png"), samples, per, 2);
 
         ProbeClassifier probe = ProbeClassifier.train(data.images(), data.labels(), data.numClasses(), 30, s.seed());
@@ -199,20 +198,6 @@ public final class Demo {
         return summary;
     }
 
-    private static INDArray decodeInChunks(SvgAutoencoder ae, INDArray latents) {
-        long n = latents.size(0);
-        INDArray out = null;
-        for (long i = 0; i < n; i += 64) {
-            long m = Math.min(64, n - i);
-            INDArray img = ae.decode(latents.get(NDArrayIndex.interval(i, i + m)).dup());
-            if (out == null) {
-                out = Nd4j.create(DataType.FLOAT, n, img.size(1), img.size(2), img.size(3));
-            }
-            out.get(NDArrayIndex.interval(i, i + m)).assign(img);
-        }
-        return org.nd4j.linalg.ops.transforms.Transforms.min(org.nd4j.linalg.ops.transforms.Transforms.max(out, -1.0, false), 1.0, false);
-    }
-
     /** {step, value} rows as the {xs, ys} columns the plot takes. */
     private static double[][] columns(List<double[]> rows) {
         double[][] c = new double[2][rows.size()];
@@ -221,12 +206,5 @@ public final class Demo {
             c[1][i] = rows.get(i)[1];
         }
         return c;
-    }
-
-    /** PSNR in dB of images in [-1, 1] (peak-to-peak 2). */
-    static double psnr(INDArray a, INDArray b) {
-        INDArray d = a.sub(b);
-        double mse = d.mul(d).meanNumber().doubleValue();
-        return 10 * Math.log10(4.0 / Math.max(mse, 1e-12));
     }
 }
