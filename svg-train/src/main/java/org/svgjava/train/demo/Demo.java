@@ -36,6 +36,7 @@ import org.svgjava.train.eval.ProbeClassifier;
 import org.svgjava.train.eval.Psnr;
 import org.svgjava.train.report.ImageGrid;
 import org.svgjava.train.report.LossCurves;
+import org.svgjava.train.report.Progress;
 
 /**
  * The end-to-end demo at small size: a frozen DINOv3 ViT-S/16+ (the real one with {@code dino}, else a seeded
@@ -81,6 +82,11 @@ public final class Demo {
     }
 
     public static Summary run(Settings s) throws IOException {
+        return run(s, Progress.LOG);
+    }
+
+    /** {@link #run(Settings)} with the trainers' and the encoder's progress shown on {@code progress}. */
+    public static Summary run(Settings s, Progress.Display progress) throws IOException {
         long t0 = System.nanoTime();
         Path out = s.out();
         Files.createDirectories(out);
@@ -114,13 +120,14 @@ public final class Demo {
                 AutoencoderTrainingStep.Settings.official().withLr(4e-4).withDiscStart(Math.max(5001, s.aeSteps() + 1)),
                 s.seed());
         List<double[]> aeLoss = new AutoencoderTrainer(aeStep, data::batch,
-                AutoencoderTrainer.Settings.defaults(s.aeSteps(), s.aeBatch()), out.resolve("autoencoder")).run();
+                AutoencoderTrainer.Settings.defaults(s.aeSteps(), s.aeBatch()), out.resolve("autoencoder"))
+                .withProgress(progress).run();
 
         // ---- encode the data set once: the latent cache of stage 2
         int n = data.size();
         LatentCache cache = LatentCache.encode(ae,
                 (start, m) -> data.images().get(NDArrayIndex.interval(start, start + m)).dup(),
-                data.labels(), data.numClasses(), 64);
+                data.labels(), data.numClasses(), 64, progress);
         INDArray tokens = cache.tokens();
         INDArray recon = Nd4j.create(DataType.FLOAT, Math.min(n, 2L * data.numClasses()), 3, size, size);
         // decoded from the first encoder chunk, so the batch statistics of the matching are those of the cache
@@ -145,7 +152,7 @@ public final class Demo {
                 .withStep(FlowTrainingStep.Settings.official().withLr(5e-4).withEmaDecay(0.995))
                 .withCheckpointEvery(Math.max(1, s.ditSteps())).withWarmup(Math.min(100, s.ditSteps() / 5))
                 .withSeed(s.seed());
-        DiffusionTrainer trainer = new DiffusionTrainer(sit, cache, ts, out.resolve("diffusion"));
+        DiffusionTrainer trainer = new DiffusionTrainer(sit, cache, ts, out.resolve("diffusion")).withProgress(progress);
         List<double[]> ditLoss = trainer.run(null);
 
         // ---- sample every class from the EMA weights, decode, judge
