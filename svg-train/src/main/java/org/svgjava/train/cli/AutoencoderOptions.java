@@ -10,6 +10,10 @@ import picocli.CommandLine.Option;
  * or the default value, so every default lives in {@link AutoencoderYaml#DEFAULTS}).
  */
 final class AutoencoderOptions {
+    /** The help of the commands' {@code --autoencoder}: which checkpoints they read and where the model comes from. */
+    static final String CHECKPOINT_HELP = "stage-1 checkpoint: of train-autoencoder (step-*.safetensors; its run's "
+            + "config.yaml is read unless --config is given) or an official .ckpt";
+
     @Option(names = "--config", description = "stage-1 YAML in the layout of the official "
             + "example_svg_autoencoder_vitsp.yaml; flags override its keys (default: the official values; for a "
             + "checkpoint of train-autoencoder, the config.yaml of its run)")

@@ -23,8 +23,7 @@ final class EncodeCommand implements Callable<Integer> {
     @Mixin
     AutoencoderOptions model;
 
-    @Option(names = "--autoencoder", required = true, description = "stage-1 checkpoint: of train-autoencoder "
-            + "(step-*.safetensors; its run's config.yaml is read unless --config is given) or an official .ckpt")
+    @Option(names = "--autoencoder", required = true, description = AutoencoderOptions.CHECKPOINT_HELP)
     Path checkpoint;
 
     @Option(names = "--out", defaultValue = "latents.safetensors", description = "latent cache to write (default: ${DEFAULT-VALUE})")

@@ -34,8 +34,7 @@ final class ReconstructCommand implements Callable<Integer> {
             description = "image files and folders (walked); none: the first --limit images of --data")
     List<Path> images;
 
-    @Option(names = "--autoencoder", required = true, description = "stage-1 checkpoint: of train-autoencoder "
-            + "(step-*.safetensors; its run's config.yaml is read unless --config is given) or an official .ckpt")
+    @Option(names = "--autoencoder", required = true, description = AutoencoderOptions.CHECKPOINT_HELP)
     Path checkpoint;
 
     @Option(names = "--out", defaultValue = "reconstructions.png", description = "grid to write (default: ${DEFAULT-VALUE})")

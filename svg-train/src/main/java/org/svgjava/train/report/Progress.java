@@ -36,7 +36,7 @@ public final class Progress {
     private final long logEvery;
     private final PrintStream bar;
     private final long t0 = System.nanoTime();
-    private long lastDraw;
+    private long lastDraw = System.nanoTime() - REDRAW_NANOS;
     private long done;
     private long logged;
 
