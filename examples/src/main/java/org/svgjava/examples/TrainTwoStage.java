@@ -32,7 +32,7 @@ import org.svgjava.train.diffusion.SampleGrids;
  * mvn -B -q -DskipTests package
  * java -cp examples/target/svg-examples.jar org.svgjava.examples.TrainTwoStage \
  *     [--data DIR] [--dino dinov3_vits16plus_pretrain_lvd1689m-4057cbaa.pth] [--out runs/two-stage] \
- *     [--image-size 32] [--ae-steps 300] [--dit-steps 1500] [--seed 0]
+ *     [--image-size 32] [--ae-steps 300] [--dit-steps 1500] [--seed 0] [--per-class 100 (built-in data)]
  * </pre>
  * Stage 1 trains the residual encoder and a small ViT decoder behind the frozen DINOv3 (a seeded random
  * ViT-S/16+ without {@code --dino}); the data set is then encoded once into a latent cache; stage 2 trains a
@@ -64,7 +64,8 @@ public final class TrainTwoStage {
         int ditSteps = a.integer("--dit-steps", 1500);
         long seed = a.integer("--seed", 0);
         Path dir = a.path("--data", null);
-        Dataset data = dir == null ? ProceduralDataset.of(size, 100, seed) : ImageFolderDataset.open(dir);
+        Dataset data = dir == null ? ProceduralDataset.of(size, a.integer("--per-class", 100), seed)
+                : ImageFolderDataset.open(dir);
 
         // stage 1: residual encoder + decoder (the PatchGAN joins at the official step 5001, past a short run)
         DinoV3 dino = dino(a.path("--dino", null), seed);
