@@ -9,10 +9,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"The end-to-end demo: trains both stages at a small size on built-in data (no files needed),",
-            "samples every class with 5-step Euler and classifier-free guidance, and writes a sample grid, a",
-            "reconstruction grid, loss curves and a metrics summary, including how class-conditional the samples",
-            "are (accuracy of a classifier trained on the real images; chance is 1/classes)."})
+        description = "The end-to-end demo: trains both stages at a small size on built-in data (no files needed), "
+                + "samples every class with 5-step Euler and classifier-free guidance, and writes a sample grid, a "
+                + "reconstruction grid, loss curves and a metrics summary, including how class-conditional the samples "
+                + "are (accuracy of a classifier trained on the real images; chance is 1/classes), and its options "
+                + "to OUT/config.yaml.")
 final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -19,10 +19,11 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "reconstruct", mixinStandardHelpOptions = true,
-        description = {"Images through DINOv3 and the residual encoder into SVG latents and back through the decoder:",
-            "writes a PNG grid with each original beside its reconstruction and prints the PSNR of the 8-bit images",
-            "in it (mean squared error over all pixels). Images are centre-cropped to the model's size, as the",
-            "official evaluation does; the distribution matching uses the statistics of each --batch-size chunk."})
+        description = {"Images through DINOv3 and the residual encoder into SVG latents and back through the decoder: "
+                + "writes a PNG grid with each original beside its reconstruction and prints the PSNR of the 8-bit "
+                + "images in it (mean squared error over all pixels).",
+            "Images are centre-cropped to the model's size, as the official evaluation does; the distribution "
+                + "matching uses the statistics of each --batch-size chunk. Writes OUT-config.yaml beside the grid."})
 final class ReconstructCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

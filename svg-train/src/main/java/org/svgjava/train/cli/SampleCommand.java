@@ -27,8 +27,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "sample", mixinStandardHelpOptions = true,
-        description = {"Class-conditional sampling of SVG latents with a few Euler/Heun steps and classifier-free guidance;",
-            "with --autoencoder also decoded to a PNG grid (one row per label) and, with --png-dir, single PNGs."})
+        description = {"Class-conditional sampling of SVG latents with a few Euler/Heun steps and classifier-free "
+                + "guidance; with --autoencoder also decoded to a PNG grid (one row per label) and, with --png-dir, "
+                + "single PNGs. Writes OUT-config.yaml beside the latents."})
 final class SampleCommand implements Callable<Integer> {
     @Option(names = "--dit", required = true,
             description = "SiT weights: the official SVG-XL .pt ({\"ema\": ...}) or an svg-java checkpoint")
