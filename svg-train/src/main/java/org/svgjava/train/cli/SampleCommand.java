@@ -22,6 +22,7 @@ import org.svgjava.train.diffusion.SampleGrids;
 import org.svgjava.train.report.ImageGrid;
 import org.svgjava.train.report.Progress;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -76,13 +77,8 @@ final class SampleCommand implements Callable<Integer> {
             description = "where the latents [B, C, H, W] are written (default: ${DEFAULT-VALUE})")
     Path out;
 
-    @Option(names = "--autoencoder", description = "stage-1 checkpoint to decode with: of train-autoencoder "
-            + "(step-*.safetensors) or an official .ckpt; without it only latents are written")
-    Path autoencoder;
-
-    @Option(names = "--autoencoder-config", description = "stage-1 YAML of a train-autoencoder checkpoint "
-            + "(default: the config.yaml of its run, two folders above the checkpoint)")
-    Path autoencoderConfig;
+    @Mixin
+    DecoderOptions decoder;
 
     @Option(names = "--grid", description = "with --autoencoder: PNG grid, one row per label "
             + "(default: --out with the extension .png)")
@@ -120,11 +116,10 @@ final class SampleCommand implements Callable<Integer> {
                 Map.of("steps", Integer.toString(steps), "cfg", Double.toString(cfg), "seed", Long.toString(seed)));
         System.out.printf("%d latents %s in %.1f s -> %s%n", all.length, Arrays.toString(latents.shape()),
                 (System.nanoTime() - t0) / 1e9, out);
-        AutoencoderYaml aeCfg = null;
-        if (autoencoder != null) {
-            aeCfg = AutoencoderYaml.load(autoencoderConfig != null ? autoencoderConfig
-                    : AutoencoderYaml.besideCheckpoint(autoencoder));
-            INDArray images = AutoencoderInference.decode(Models.autoencoder(autoencoder, aeCfg), latents, batchSize);
+        AutoencoderYaml aeCfg = decoder.config();
+        if (aeCfg != null) {
+            INDArray images = AutoencoderInference.decode(Models.autoencoder(decoder.autoencoder, aeCfg), latents,
+                    batchSize);
             Path png = grid != null ? grid : RunOptions.sibling(out, ".png");
             ImageGrid.write(png, images, perClass, 2);
             System.out.printf("%d images decoded -> %s%n", all.length, png);

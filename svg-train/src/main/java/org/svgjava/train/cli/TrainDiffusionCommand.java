@@ -9,11 +9,13 @@ import org.svgjava.train.diffusion.LatentCache;
 import org.svgjava.train.diffusion.SampleGrids;
 import org.svgjava.encoder.autoencoder.SvgAutoencoder;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "train-diffusion", mixinStandardHelpOptions = true,
         description = {"Stage 2: trains the SiT on a latent cache; resumes from the newest checkpoint in --out.",
-            "Writes the resolved configuration to OUT/config.yaml and sample grids OUT/samples-step-*.png."})
+            "Writes the resolved configuration to OUT/config.yaml and sample grids OUT/samples-step-*.png, decoded "
+                + "with --autoencoder, else previews of the first three latent channels."})
 final class TrainDiffusionCommand implements Callable<Integer> {
     @Option(names = "--latents", required = true, description = "latent cache (.safetensors) with tokens, labels and statistics")
     Path latents;
@@ -60,10 +62,8 @@ final class TrainDiffusionCommand implements Callable<Integer> {
     @Option(names = "--sample-every", description = "sample grid interval in steps, 0 for none (basic.sample_every; default 10000)")
     Long sampleEvery;
 
-    @Option(names = "--autoencoder", description = "stage-1 checkpoint to decode the sample grids with (of "
-            + "train-autoencoder, whose run's config.yaml is read, or an official .ckpt); without it the grids show "
-            + "the first three latent channels")
-    Path autoencoder;
+    @Mixin
+    DecoderOptions decoder;
 
     @Override
     public Integer call() throws Exception {
@@ -87,9 +87,9 @@ final class TrainDiffusionCommand implements Callable<Integer> {
         model.initialize(cfg.get("basic.global_seed").asLong());
         cfg.write(out.resolve("config.yaml"));
         DiffusionTrainer trainer = new DiffusionTrainer(model, cache, cfg.trainer(), out).withProgress(Terminal.progress());
-        SvgAutoencoder decoder = autoencoder == null ? null
-                : Models.autoencoder(autoencoder, AutoencoderYaml.load(AutoencoderYaml.besideCheckpoint(autoencoder)));
-        trainer.run(new SampleGrids(trainer, decoder, cfg.sampleGrids(), out));
+        AutoencoderYaml aeCfg = decoder.config();
+        SvgAutoencoder ae = aeCfg == null ? null : Models.autoencoder(decoder.autoencoder, aeCfg);
+        trainer.run(new SampleGrids(trainer, ae, cfg.sampleGrids(), out));
         System.out.printf("stage 2 done: checkpoints in %s, metrics in %s%n", trainer.checkpointDir(),
                 out.resolve("metrics-diffusion.jsonl"));
         return 0;
