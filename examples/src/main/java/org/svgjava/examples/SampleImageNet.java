@@ -25,23 +25,13 @@ public final class SampleImageNet {
     }
 
     public static void main(String[] args) throws Exception {
-        Path autoencoder = null;
-        Path dit = null;
-        Path stats = null;
-        Path out = Path.of("samples.png");
-        int steps = 25;
-        double cfg = 4.0;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--autoencoder" -> autoencoder = Path.of(args[++i]);
-                case "--dit" -> dit = Path.of(args[++i]);
-                case "--stats" -> stats = Path.of(args[++i]);
-                case "--out" -> out = Path.of(args[++i]);
-                case "--steps" -> steps = Integer.parseInt(args[++i]);
-                case "--cfg" -> cfg = Double.parseDouble(args[++i]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
-            }
-        }
+        Args a = new Args(args);
+        Path autoencoder = a.path("--autoencoder", null);
+        Path dit = a.path("--dit", null);
+        Path stats = a.path("--stats", null);
+        Path out = a.path("--out", Path.of("samples.png"));
+        int steps = a.integer("--steps", 25);
+        double cfg = a.number("--cfg", 4.0);
         if (autoencoder == null || dit == null || stats == null) {
             throw new IllegalArgumentException("give --autoencoder, --dit and --stats");
         }

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
@@ -15,6 +16,7 @@ import org.svgjava.core.optim.AdamW;
 import org.svgjava.encoder.train.AutoencoderTrainingStep;
 import org.svgjava.train.checkpoint.Checkpoint;
 import org.svgjava.train.report.MetricsLog;
+import org.svgjava.train.report.Progress;
 
 /**
  * Stage 1: runs the autoencoder step (residual encoder, decoder, mask token and discriminator, each with Adam
@@ -46,10 +48,17 @@ public final class AutoencoderTrainer {
         INDArray batch(long step, int size);
     }
 
+    /** Called after every step (reconstruction grids...). */
+    @FunctionalInterface
+    public interface Listener {
+        void afterStep(long step, AutoencoderTrainingStep.Result result) throws IOException;
+    }
+
     private final AutoencoderTrainingStep step;
     private final Batches data;
     private final Settings settings;
     private final Path out;
+    private Progress.Display progress = Progress.LOG;
 
     public AutoencoderTrainer(AutoencoderTrainingStep step, Batches data, Settings settings, Path out) {
         this.step = step;
@@ -62,12 +71,27 @@ public final class AutoencoderTrainer {
         return out.resolve("checkpoints");
     }
 
+    public AutoencoderTrainingStep step() {
+        return step;
+    }
+
+    /** Where the progress goes (log lines by default). */
+    public AutoencoderTrainer withProgress(Progress.Display display) {
+        this.progress = display;
+        return this;
+    }
+
     /** Runs (or resumes) to {@code totalSteps}; returns {step, L1} of the steps run here. */
     public List<double[]> run() throws IOException {
+        return run(null);
+    }
+
+    /** {@link #run()}, calling {@code listener} (may be null) after every step. */
+    public List<double[]> run(Listener listener) throws IOException {
         Files.createDirectories(out);
         long start = resume();
         List<double[]> losses = new ArrayList<>();
-        long t0 = System.nanoTime();
+        Progress bar = progress.start("stage 1", settings.totalSteps(), start, settings.logEvery());
         step.autoencoder().train(true);
         try (MetricsLog metrics = MetricsLog.open(out.resolve("metrics-autoencoder.jsonl"))) {
             for (long k = start; k < settings.totalSteps(); k++) {
@@ -85,14 +109,12 @@ public final class AutoencoderTrainer {
                 m.put("d_weight", r.dWeight());
                 m.put("disc_loss", r.discLoss());
                 metrics.log(k + 1, m);
-                if ((k + 1) % settings.logEvery() == 0 || k + 1 == settings.totalSteps()) {
-                    double perStep = (System.nanoTime() - t0) / 1e9 / (k + 1 - start);
-                    log.info("stage 1 step {}/{}: L1 {} disc {} ({} s/step, ETA {} s)", k + 1, settings.totalSteps(),
-                            String.format("%.4f", r.recLoss()), String.format("%.4f", r.discLoss()),
-                            String.format("%.3f", perStep), Math.round(perStep * (settings.totalSteps() - k - 1)));
-                }
+                bar.update(k + 1, String.format(Locale.ROOT, "L1 %.4f disc %.4f", r.recLoss(), r.discLoss()));
                 if ((k + 1) % settings.checkpointEvery() == 0 || k + 1 == settings.totalSteps()) {
                     save(k + 1);
+                }
+                if (listener != null) {
+                    listener.afterStep(k + 1, r);
                 }
             }
         }

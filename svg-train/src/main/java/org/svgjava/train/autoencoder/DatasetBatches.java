@@ -49,6 +49,18 @@ public final class DatasetBatches implements AutoencoderTrainer.Batches {
         return out;
     }
 
+    /**
+     * Samples {@code start .. start+m} in the data set's order as {@code [m, 3, size, size]} (encoding and
+     * evaluation; an unreadable sample is an error here, since the caller pairs images with indices).
+     */
+    public INDArray images(int start, int m) {
+        INDArray out = Nd4j.create(DataType.FLOAT, m, 3, size, size);
+        for (int i = 0; i < m; i++) {
+            out.slice(i).assign(image(data.get(start + i), new Random(seed * 1_000_003L + start + i)));
+        }
+        return out;
+    }
+
     /** One sample as {@code [3, size, size]} in [-1, 1]. */
     public INDArray image(LabeledImage li, Random rng) {
         Pixels p = li.pixels();

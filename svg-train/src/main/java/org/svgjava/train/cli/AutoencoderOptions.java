@@ -2,62 +2,51 @@ package org.svgjava.train.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import org.svgjava.encoder.autoencoder.DistributionMatching;
-import org.svgjava.encoder.autoencoder.ResidualEncoderConfig;
-import org.svgjava.encoder.autoencoder.SvgAutoencoderConfig;
-import org.svgjava.encoder.decoder.DecoderConfig;
-import org.svgjava.encoder.decoder.DecoderSpec;
-import org.svgjava.encoder.decoder.VitDecoderConfig;
-import org.svgjava.encoder.dino.DinoV3;
-import org.svgjava.encoder.dino.DinoV3Config;
-import org.svgjava.train.data.Dataset;
-import org.svgjava.train.data.FashionMnistDataset;
-import org.svgjava.train.data.ImageFolderDataset;
-import org.svgjava.train.data.ProceduralDataset;
 import picocli.CommandLine.Option;
 
-/** The options that define a stage-1 model and its data, shared by train-autoencoder and encode. */
+/**
+ * The options that define a stage-1 model and its data, shared by train-autoencoder, encode and reconstruct: a
+ * YAML file in the official layout, and flags that override single keys of it (a flag not given leaves the file's
+ * or the default value, so every default lives in {@link AutoencoderYaml#DEFAULTS}).
+ */
 final class AutoencoderOptions {
-    @Option(names = "--data", defaultValue = "builtin",
-            description = "builtin (procedural classes), fashion-mnist, or an ImageFolder directory (default: ${DEFAULT-VALUE})")
+    /** The help of the commands' {@code --autoencoder}: which checkpoints they read and where the model comes from. */
+    static final String CHECKPOINT_HELP = "stage-1 checkpoint: of train-autoencoder (step-*.safetensors; its run's "
+            + "config.yaml is read unless --config is given) or an official .ckpt";
+
+    @Option(names = "--config", description = "stage-1 YAML in the layout of the official "
+            + "example_svg_autoencoder_vitsp.yaml; flags override its keys (default: the official values; for a "
+            + "checkpoint of train-autoencoder, the config.yaml of its run)")
+    Path config;
+
+    @Option(names = "--data", description = "builtin (procedural classes), fashion-mnist, or an ImageFolder directory "
+            + "(data.params.train.params.data_root; default builtin)")
     String data;
 
-    @Option(names = "--image-size", defaultValue = "256", description = "image side, a multiple of 16 (default: ${DEFAULT-VALUE})")
-    int imageSize;
+    @Option(names = "--image-size", description = "image side, a multiple of 16 "
+            + "(model.params.ddconfig.resolution and data.params.train.params.config.size; default 256)")
+    Integer imageSize;
 
-    @Option(names = "--dino", description = "DINOv3 weights (.pth or Hugging Face .safetensors); "
-            + "without it a seeded random ViT-S/16+ stands in (a demonstration, not SVG)")
+    @Option(names = "--dino", description = "DINOv3 weights (.pth or Hugging Face .safetensors); without them a seeded "
+            + "random ViT-S/16+ stands in, a demonstration, not SVG (model.params.dinoconfig.weights; default none)")
     Path dino;
 
-    @Option(names = "--decoder", defaultValue = "conv",
-            description = "conv (the official LDM decoder) or vit (default: ${DEFAULT-VALUE})")
+    @Option(names = "--decoder", description = "conv (the official LDM decoder) or vit (svgjava.decoder; default conv)")
     String decoder;
 
-    @Option(names = "--seed", defaultValue = "0", description = "seed (default: ${DEFAULT-VALUE})")
-    long seed;
+    @Option(names = "--seed", description = "seed of weights, data order and crops (svgjava.seed; default 0)")
+    Long seed;
 
-    DinoV3 loadDino() throws IOException {
-        return dino == null ? DinoV3.random(DinoV3Config.vits16plus(), seed) : DinoV3.load(dino);
-    }
-
-    /** The official configuration at this image size, with the chosen decoder. */
-    SvgAutoencoderConfig config(DinoV3 d) {
-        int z = d.config().embedDim() + 8;
-        ResidualEncoderConfig r = ResidualEncoderConfig.official();
-        ResidualEncoderConfig res = new ResidualEncoderConfig(imageSize, r.patchSize(), r.numLayers(), r.numHeads(),
-                r.hiddenDim(), r.mlpDim(), r.outputDim(), r.dropout(), r.attentionDropout());
-        DecoderConfig c = DecoderConfig.official();
-        DecoderSpec dec = "vit".equals(decoder)
-                ? new VitDecoderConfig(z, imageSize / 16, 16, 384, 6, 6, 4.0)
-                : new DecoderConfig(c.ch(), c.chMult(), c.numResBlocks(), new int[] {imageSize / 16}, z, imageSize, 3);
-        return new SvgAutoencoderConfig(d.config(), res, dec, 0.1, true, DistributionMatching.Mode.BATCH);
-    }
-
-    Dataset dataset() throws IOException {
-        return switch (data) {
-            case "builtin" -> ProceduralDataset.of(Math.max(32, Math.min(imageSize, 64)), 200, seed);
-            case "fashion-mnist" -> FashionMnistDataset.load(FashionMnistDataset.Split.TRAIN);
-            default -> ImageFolderDataset.open(Path.of(data));
-        };
+    /** The configuration: {@code --config}, else the run's config.yaml beside {@code checkpoint} (may be null), then the flags. */
+    AutoencoderYaml resolve(Path checkpoint) throws IOException {
+        Path file = config != null ? config : checkpoint == null ? null : AutoencoderYaml.besideCheckpoint(checkpoint);
+        AutoencoderYaml y = AutoencoderYaml.load(file);
+        y.set("data.params.train.params.data_root", data);
+        y.set("model.params.ddconfig.resolution", imageSize);
+        y.set("data.params.train.params.config.size", imageSize);
+        y.set("model.params.dinoconfig.weights", dino == null ? null : dino.toString());
+        y.set("svgjava.decoder", decoder);
+        y.set("svgjava.seed", seed);
+        return y;
     }
 }

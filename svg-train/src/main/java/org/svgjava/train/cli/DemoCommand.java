@@ -4,14 +4,20 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.svgjava.train.demo.Demo;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"The end-to-end demo: trains both stages at a small size on built-in data (no files needed),",
-            "samples every class with 5-step Euler and classifier-free guidance, and writes a sample grid, a",
-            "reconstruction grid, loss curves and a metrics summary, including how class-conditional the samples",
-            "are (accuracy of a classifier trained on the real images; chance is 1/classes)."})
+        description = "The end-to-end demo: trains both stages at a small size on built-in data (no files needed), "
+                + "samples every class with 5-step Euler and classifier-free guidance, and writes a sample grid, a "
+                + "reconstruction grid, loss curves and a metrics summary, including how class-conditional the samples "
+                + "are (accuracy of a classifier trained on the real images; chance is 1/classes), and its options "
+                + "to OUT/config.yaml.")
 final class DemoCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--data", defaultValue = "builtin",
             description = "builtin (procedural shapes, 10 classes) or fashion-mnist (Debian's dataset-fashion-mnist) "
                     + "(default: ${DEFAULT-VALUE})")
@@ -35,7 +41,9 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Demo.Summary s = Demo.run(Demo.Settings.defaults().withOut(out).with(data, dino, aeSteps, ditSteps, seed));
+        RunOptions.write(spec, out.resolve("config.yaml"), null);
+        Demo.Summary s = Demo.run(Demo.Settings.defaults().withOut(out).with(data, dino, aeSteps, ditSteps, seed),
+                Terminal.progress());
         System.out.println();
         System.out.printf("svg-java demo finished in %.0f s%s%n", s.seconds(),
                 s.randomDino() ? " (frozen encoder: seeded random DINOv3 ViT-S/16+ stand-in; pass --dino FILE for the real one)" : "");

@@ -1,29 +1,29 @@
 package org.svgjava.train.cli;
 
 import java.nio.file.Path;
-import java.util.Random;
+import java.util.Arrays;
 import java.util.concurrent.Callable;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.svgjava.encoder.autoencoder.SvgAutoencoder;
 import org.svgjava.train.autoencoder.DatasetBatches;
-import org.svgjava.train.checkpoint.Checkpoint;
 import org.svgjava.train.data.Dataset;
 import org.svgjava.train.diffusion.LatentCache;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(name = "encode", mixinStandardHelpOptions = true,
         description = "Encodes a data set once through the frozen DINOv3 and the trained residual encoder into a "
                 + "latent cache (tokens, labels, per-channel statistics) for train-diffusion.")
 final class EncodeCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     AutoencoderOptions model;
 
-    @Option(names = "--autoencoder", required = true,
-            description = "stage-1 checkpoint of train-autoencoder (step-*.safetensors), built with the same options")
+    @Option(names = "--autoencoder", required = true, description = AutoencoderOptions.CHECKPOINT_HELP)
     Path checkpoint;
 
     @Option(names = "--out", defaultValue = "latents.safetensors", description = "latent cache to write (default: ${DEFAULT-VALUE})")
@@ -37,26 +37,20 @@ final class EncodeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        var dino = model.loadDino();
-        SvgAutoencoder ae = SvgAutoencoder.random(model.config(dino), dino, model.seed);
-        Checkpoint.load(checkpoint).restore("autoencoder", ae.parameters());
-        Dataset data = model.dataset();
-        DatasetBatches crops = new DatasetBatches(data, model.imageSize, model.seed, false);
+        AutoencoderYaml cfg = model.resolve(checkpoint);
+        SvgAutoencoder ae = Models.autoencoder(checkpoint, cfg);
+        Dataset data = cfg.dataset();
         int n = limit > 0 ? Math.min(limit, data.size()) : data.size();
         long[] labels = new long[n];
         for (int i = 0; i < n; i++) {
             labels[i] = data.label(i);
         }
-        LatentCache cache = LatentCache.encode(ae, (start, m) -> {
-            INDArray imgs = Nd4j.create(DataType.FLOAT, m, 3, model.imageSize, model.imageSize);
-            for (int i = 0; i < m; i++) {
-                imgs.slice(i).assign(crops.image(data.get(start + i), new Random(0)));
-            }
-            return imgs;
-        }, labels, data.numClasses(), batchSize);
+        DatasetBatches crops = new DatasetBatches(data, cfg.imageSize(), cfg.seed(), false);
+        LatentCache cache = LatentCache.encode(ae, crops::images, labels, data.numClasses(), batchSize,
+                Terminal.progress());
         cache.write(out);
-        INDArray tokens = cache.tokens();
-        System.out.printf("%d images encoded to %s: tokens %s%n", n, out, java.util.Arrays.toString(tokens.shape()));
+        RunOptions.write(spec, RunOptions.besides(out), cfg);
+        System.out.printf("%d images encoded to %s: tokens %s%n", n, out, Arrays.toString(cache.tokens().shape()));
         return 0;
     }
 }

@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
             DemoCommand.class,
             TrainAutoencoderCommand.class,
             EncodeCommand.class,
+            ReconstructCommand.class,
             TrainDiffusionCommand.class,
             SampleCommand.class,
             StatsCommand.class,

@@ -116,6 +116,30 @@ public final class ImageFolderDataset implements Dataset {
                 labels.stream().mapToInt(Integer::intValue).toArray(), ignored, resize);
     }
 
+    /**
+     * Loose images, one class ({@code images}, label 0): files as given, folders walked in the same sorted order as
+     * class folders (non-images in folders are ignored).
+     *
+     * @throws IllegalArgumentException when a path does not exist or no image is found
+     */
+    public static ImageFolderDataset ofFiles(List<Path> paths) {
+        List<Path> files = new ArrayList<>();
+        for (Path p : paths) {
+            if (Files.isDirectory(p)) {
+                listFiles(p).stream().filter(ImageFolderDataset::isImage).forEach(files::add);
+            } else if (Files.isRegularFile(p)) {
+                files.add(p);
+            } else {
+                throw new IllegalArgumentException(p.toAbsolutePath() + " does not exist");
+            }
+        }
+        if (files.isEmpty()) {
+            throw new IllegalArgumentException("no image files (" + String.join(", ", EXTENSIONS) + ") in " + paths);
+        }
+        return new ImageFolderDataset(paths.get(0), List.of("images"), files.toArray(Path[]::new),
+                new int[files.size()], 0, UnaryOperator.identity());
+    }
+
     /** All regular files below {@code dir}, in the order of torchvision's {@code sorted(os.walk(dir))}. */
     private static List<Path> listFiles(Path dir) {
         try (Stream<Path> s = Files.walk(dir, FileVisitOption.FOLLOW_LINKS)) {

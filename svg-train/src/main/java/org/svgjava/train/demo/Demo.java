@@ -28,12 +28,15 @@ import org.svgjava.encoder.dino.DinoV3;
 import org.svgjava.encoder.dino.DinoV3Config;
 import org.svgjava.encoder.loss.NLayerDiscriminator;
 import org.svgjava.encoder.train.AutoencoderTrainingStep;
+import org.svgjava.train.autoencoder.AutoencoderInference;
 import org.svgjava.train.autoencoder.AutoencoderTrainer;
 import org.svgjava.train.diffusion.DiffusionTrainer;
 import org.svgjava.train.diffusion.LatentCache;
 import org.svgjava.train.eval.ProbeClassifier;
+import org.svgjava.train.eval.Psnr;
 import org.svgjava.train.report.ImageGrid;
 import org.svgjava.train.report.LossCurves;
+import org.svgjava.train.report.Progress;
 
 /**
  * The end-to-end demo at small size: a frozen DINOv3 ViT-S/16+ (the real one with {@code dino}, else a seeded
@@ -79,6 +82,11 @@ public final class Demo {
     }
 
     public static Summary run(Settings s) throws IOException {
+        return run(s, Progress.LOG);
+    }
+
+    /** {@link #run(Settings)} with the trainers' and the encoder's progress shown on {@code progress}. */
+    public static Summary run(Settings s, Progress.Display progress) throws IOException {
         long t0 = System.nanoTime();
         Path out = s.out();
         Files.createDirectories(out);
@@ -112,13 +120,14 @@ public final class Demo {
                 AutoencoderTrainingStep.Settings.official().withLr(4e-4).withDiscStart(Math.max(5001, s.aeSteps() + 1)),
                 s.seed());
         List<double[]> aeLoss = new AutoencoderTrainer(aeStep, data::batch,
-                AutoencoderTrainer.Settings.defaults(s.aeSteps(), s.aeBatch()), out.resolve("autoencoder")).run();
+                AutoencoderTrainer.Settings.defaults(s.aeSteps(), s.aeBatch()), out.resolve("autoencoder"))
+                .withProgress(progress).run();
 
         // ---- encode the data set once: the latent cache of stage 2
         int n = data.size();
         LatentCache cache = LatentCache.encode(ae,
                 (start, m) -> data.images().get(NDArrayIndex.interval(start, start + m)).dup(),
-                data.labels(), data.numClasses(), 64);
+                data.labels(), data.numClasses(), 64, progress);
         INDArray tokens = cache.tokens();
         INDArray recon = Nd4j.create(DataType.FLOAT, Math.min(n, 2L * data.numClasses()), 3, size, size);
         // decoded from the first encoder chunk, so the batch statistics of the matching are those of the cache
@@ -127,7 +136,7 @@ public final class Demo {
         cache.write(out.resolve("latents.safetensors"));
         INDArray originals = data.images().get(NDArrayIndex.interval(0, recon.size(0)));
         double l1 = org.nd4j.linalg.ops.transforms.Transforms.abs(recon.sub(originals), false).meanNumber().doubleValue();
-        double psnr = psnr(recon, originals);
+        double psnr = Psnr.ofMinusOneOne(recon, originals);
         INDArray pairs = Nd4j.concat(0, originals, recon);
         ImageGrid.write(out.resolve("reconstructions.png"), pairs, (int) recon.size(0), 2);
         log.info("stage 1 done: reconstruction L1 {} PSNR {} dB", String.format("%.4f", l1), String.format("%.2f", psnr));
@@ -143,14 +152,11 @@ public final class Demo {
                 .withStep(FlowTrainingStep.Settings.official().withLr(5e-4).withEmaDecay(0.995))
                 .withCheckpointEvery(Math.max(1, s.ditSteps())).withWarmup(Math.min(100, s.ditSteps() / 5))
                 .withSeed(s.seed());
-        DiffusionTrainer trainer = new DiffusionTrainer(sit, cache, ts, out.resolve("diffusion"));
+        DiffusionTrainer trainer = new DiffusionTrainer(sit, cache, ts, out.resolve("diffusion")).withProgress(progress);
         List<double[]> ditLoss = trainer.run(null);
 
         // ---- sample every class from the EMA weights, decode, judge
-        SiT ema = new SiT(ditCfg);
-        ema.freeze();
-        ema.build(DataType.FLOAT);
-        ema.parameters().flat().assign(trainer.trainStep().ema().shadow().flat());
+        SiT ema = trainer.emaModel();
         int per = s.samplesPerRow();
         long[] labels = new long[per * data.numClasses()];
         for (int i = 0; i < labels.length; i++) {
@@ -159,7 +165,7 @@ public final class Demo {
         INDArray latents = new LatentGenerator(ema, cache.stats()).sample(new LatentGenerator.Request(labels,
                 s.samplingSteps(), Guidance.constant(s.cfg()), org.svgjava.diffusion.flow.TimeShift.SAMPLE, s.seed(),
                 LatentGenerator.Solver.EULER));
-        INDArray samples = decodeInChunks(ae, latents);
+        INDArray samples = AutoencoderInference.decode(ae, latents, 64);
         ImageGrid.write(out.resolve("samples.png"), samples, per, 2);
 
         ProbeClassifier probe = ProbeClassifier.train(data.images(), data.labels(), data.numClasses(), 30, s.seed());
@@ -199,20 +205,6 @@ public final class Demo {
         return summary;
     }
 
-    private static INDArray decodeInChunks(SvgAutoencoder ae, INDArray latents) {
-        long n = latents.size(0);
-        INDArray out = null;
-        for (long i = 0; i < n; i += 64) {
-            long m = Math.min(64, n - i);
-            INDArray img = ae.decode(latents.get(NDArrayIndex.interval(i, i + m)).dup());
-            if (out == null) {
-                out = Nd4j.create(DataType.FLOAT, n, img.size(1), img.size(2), img.size(3));
-            }
-            out.get(NDArrayIndex.interval(i, i + m)).assign(img);
-        }
-        return org.nd4j.linalg.ops.transforms.Transforms.min(org.nd4j.linalg.ops.transforms.Transforms.max(out, -1.0, false), 1.0, false);
-    }
-
     /** {step, value} rows as the {xs, ys} columns the plot takes. */
     private static double[][] columns(List<double[]> rows) {
         double[][] c = new double[2][rows.size()];
@@ -221,12 +213,5 @@ public final class Demo {
             c[1][i] = rows.get(i)[1];
         }
         return c;
-    }
-
-    /** PSNR in dB of images in [-1, 1] (peak-to-peak 2). */
-    static double psnr(INDArray a, INDArray b) {
-        INDArray d = a.sub(b);
-        double mse = d.mul(d).meanNumber().doubleValue();
-        return 10 * Math.log10(4.0 / Math.max(mse, 1e-12));
     }
 }

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
@@ -18,6 +19,7 @@ import org.svgjava.diffusion.train.FlowTrainingStep;
 import org.svgjava.train.checkpoint.Checkpoint;
 import org.svgjava.train.data.EpochOrder;
 import org.svgjava.train.report.MetricsLog;
+import org.svgjava.train.report.Progress;
 
 /**
  * Stage 2: trains a SiT on cached latents with the official defaults (AdamW 1e-4, EMA 0.9999, shift 0.4), plus
@@ -74,6 +76,8 @@ public final class DiffusionTrainer {
     private final Path out;
     private final FlowTrainingStep trainStep;
     private final INDArray normalized;
+    private Progress.Display progress = Progress.LOG;
+    private SiT ema;
 
     public DiffusionTrainer(SiT model, LatentCache data, Settings settings, Path out) {
         this.model = model;
@@ -92,6 +96,29 @@ public final class DiffusionTrainer {
         return out.resolve("checkpoints");
     }
 
+    public LatentCache data() {
+        return data;
+    }
+
+    /** Where the progress goes (log lines by default). */
+    public DiffusionTrainer withProgress(Progress.Display display) {
+        this.progress = display;
+        return this;
+    }
+
+    /**
+     * A frozen SiT holding the current EMA weights (the model to sample from), one instance refreshed on each call.
+     */
+    public SiT emaModel() {
+        if (ema == null) {
+            ema = new SiT(model.config());
+            ema.freeze();
+            ema.build(model.parameters().flat().dataType());
+        }
+        ema.parameters().flat().assign(trainStep.ema().shadow().flat());
+        return ema;
+    }
+
     /** Runs (or resumes) to {@code totalSteps}; returns the losses of the steps run here as {step, loss} pairs. */
     public List<double[]> run(Listener listener) throws IOException {
         Files.createDirectories(out);
@@ -100,7 +127,7 @@ public final class DiffusionTrainer {
                 ? LrSchedule.linearWarmup(settings.step().lr(), settings.warmupSteps())
                 : LrSchedule.constant(settings.step().lr());
         List<double[]> losses = new ArrayList<>();
-        long t0 = System.nanoTime();
+        Progress bar = progress.start("stage 2", settings.totalSteps(), start, settings.logEvery());
         try (MetricsLog metrics = MetricsLog.open(out.resolve("metrics-diffusion.jsonl"))) {
             for (long k = start; k < settings.totalSteps(); k++) {
                 trainStep.optimizer().setLr(schedule.lr(k));
@@ -117,13 +144,7 @@ public final class DiffusionTrainer {
                 }
                 FlowTrainingStep.Result r = trainStep.step(micro, labels);
                 losses.add(new double[] {k + 1, r.loss()});
-                if ((k + 1) % settings.logEvery() == 0 || k + 1 == settings.totalSteps()) {
-                    double secs = (System.nanoTime() - t0) / 1e9;
-                    double perStep = secs / (k + 1 - start);
-                    log.info("stage 2 step {}/{}: loss {} lr {} ({} s/step, ETA {} s)", k + 1, settings.totalSteps(),
-                            String.format("%.4f", r.loss()), String.format("%.2e", schedule.lr(k)),
-                            String.format("%.3f", perStep), Math.round(perStep * (settings.totalSteps() - k - 1)));
-                }
+                bar.update(k + 1, String.format(Locale.ROOT, "loss %.4f lr %.2e", r.loss(), schedule.lr(k)));
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("loss", r.loss());
                 m.put("lr", schedule.lr(k));

@@ -12,6 +12,7 @@ import org.svgjava.core.io.SafeTensors;
 import org.svgjava.core.io.WeightFileException;
 import org.svgjava.diffusion.flow.LatentStats;
 import org.svgjava.encoder.autoencoder.SvgAutoencoder;
+import org.svgjava.train.report.Progress;
 
 /**
  * The data set of stage 2, encoded once: latent tokens {@code [N, T, C]} (as the autoencoder produced them, not
@@ -36,10 +37,17 @@ public record LatentCache(INDArray tokens, long[] labels, LatentStats stats, int
      * tokens {@code [N, H*W, C]} and their per-channel statistics.
      */
     public static LatentCache encode(SvgAutoencoder ae, Images images, long[] labels, int numClasses, int chunk) {
+        return encode(ae, images, labels, numClasses, chunk, Progress.LOG);
+    }
+
+    /** {@link #encode(SvgAutoencoder, Images, long[], int, int)}, showing the progress on {@code progress}. */
+    public static LatentCache encode(SvgAutoencoder ae, Images images, long[] labels, int numClasses, int chunk,
+                                     Progress.Display progress) {
         ae.train(false);
         ae.inference(true);
         int n = labels.length;
         INDArray tokens = null;
+        Progress bar = progress.start("encode", n, 0, Math.max(chunk, n / 10));
         for (int start = 0; start < n; start += chunk) {
             int m = Math.min(chunk, n - start);
             INDArray latent = ae.encode(images.get(start, m));
@@ -49,6 +57,7 @@ public record LatentCache(INDArray tokens, long[] labels, LatentStats stats, int
             }
             tokens.get(NDArrayIndex.interval(start, start + m))
                     .assign(latent.reshape('c', m, latent.size(1), hw).permute(0, 2, 1));
+            bar.update(start + m, "images");
         }
         LatentStats.Accumulator acc = new LatentStats.Accumulator((int) tokens.size(2));
         acc.add(tokens);

@@ -56,4 +56,25 @@ class AutoencoderTrainerTest {
         assertThat(resumed.discriminator().parameters().flat()).isEqualTo(straight.discriminator().parameters().flat());
         assertThat(Files.readAllLines(tmp.resolve("b/metrics-autoencoder.jsonl"))).hasSize(6);
     }
+
+    @Test
+    void reconstructionGridsEveryNStepsLeaveTheRunUnchanged() throws Exception {
+        AutoencoderTrainingStep plain = step();
+        new AutoencoderTrainer(plain, AutoencoderTrainerTest::batch, AutoencoderTrainer.Settings.defaults(4, 2),
+                tmp.resolve("a")).run();
+
+        AutoencoderTrainingStep watched = step();
+        INDArray fixed = batch(99, 3);
+        new AutoencoderTrainer(watched, AutoencoderTrainerTest::batch, AutoencoderTrainer.Settings.defaults(4, 2),
+                tmp.resolve("b")).run(new ReconstructionGrids(watched.autoencoder(), fixed,
+                        new ReconstructionGrids.Settings(2, 3), tmp.resolve("b")));
+
+        assertThat(watched.autoencoder().parameters().flat()).isEqualTo(plain.autoencoder().parameters().flat());
+        assertThat(watched.discriminator().parameters().flat()).isEqualTo(plain.discriminator().parameters().flat());
+        assertThat(ReconstructionGrids.fileFor(tmp.resolve("b"), 1)).doesNotExist();
+        assertThat(ReconstructionGrids.fileFor(tmp.resolve("b"), 2)).exists();
+        var grid = javax.imageio.ImageIO.read(ReconstructionGrids.fileFor(tmp.resolve("b"), 4).toFile());
+        assertThat(grid.getWidth()).isEqualTo(6 * 32 + 7 * 2);
+        assertThat(grid.getHeight()).isEqualTo(32 + 2 * 2);
+    }
 }
