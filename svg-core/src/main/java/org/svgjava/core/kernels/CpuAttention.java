@@ -1,18 +1,26 @@
 package org.svgjava.core.kernels;
 
+import org.bytedeco.javacpp.FloatPointer;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Attention core: the five batched matrix products go to ND4J's batched matmul (BLAS; measured 2-3x faster than a
- * loop of per-head gemm calls), the softmax and its backward are the fused row kernels, run in place on the
- * {@code [BH, T, T]} arrays so nothing is allocated.
+ * Attention core on {@code [BH, T, D]} arrays. FLOAT runs head by head, each head's products and softmax on one
+ * worker thread with single-threaded BLAS ({@link Sgemm}): the head's {@code T x T} scores stay in that core's
+ * cache between the products and the softmax, and the small products are not split over threads (ND4J's batched
+ * matmul reached a quarter of the GEMM peak on these shapes). DOUBLE (the finite-difference tests) uses ND4J's
+ * batched matmul and the row kernels. Nothing is allocated.
  */
 final class CpuAttention {
     private CpuAttention() {
     }
 
     static void attention(INDArray q, INDArray k, INDArray v, double scale, INDArray probs, INDArray out) {
+        if (q.dataType() == DataType.FLOAT) {
+            attentionFloat(q, k, v, (float) scale, probs, out);
+            return;
+        }
         int tokens = (int) probs.size(-1);
         int rows = (int) (probs.length() / tokens);
         Nd4j.matmul(q, k, probs, false, true, false);
@@ -27,6 +35,10 @@ final class CpuAttention {
      */
     static void attentionBackward(INDArray q, INDArray k, INDArray v, INDArray probs, double scale, INDArray dout,
                                   INDArray dq, INDArray dk, INDArray dv, INDArray scratch) {
+        if (q.dataType() == DataType.FLOAT) {
+            attentionBackwardFloat(q, k, v, probs, (float) scale, dout, dq, dk, dv, scratch);
+            return;
+        }
         int tokens = (int) probs.size(-1);
         int rows = (int) (probs.length() / tokens);
         Nd4j.matmul(probs, dout, dv, true, false, false);
@@ -35,5 +47,77 @@ final class CpuAttention {
         CpuActivations.softmaxBackwardRows(Buf.of(probs), s, s, rows, tokens, scale);
         Nd4j.matmul(scratch, k, dq, false, false, false);
         Nd4j.matmul(scratch, q, dk, true, false, false);
+    }
+
+    private static void attentionFloat(INDArray q, INDArray k, INDArray v, float scale, INDArray probs, INDArray out) {
+        int heads = (int) q.size(0);
+        int tq = (int) q.size(1);
+        int tk = (int) k.size(1);
+        int d = (int) q.size(2);
+        int dv = (int) v.size(2);
+        FloatPointer qp = Sgemm.pointer(q);
+        FloatPointer kp = Sgemm.pointer(k);
+        FloatPointer vp = Sgemm.pointer(v);
+        FloatPointer pp = Sgemm.pointer(probs);
+        FloatPointer op = Sgemm.pointer(out);
+        Buf p = Buf.of(probs);
+        perHead(heads, (long) tq * tk * (d + dv), h -> {
+            long ph = (long) h * tq * tk;
+            Sgemm.gemm(false, true, tq, tk, d, 1f, qp, (long) h * tq * d, d, kp, (long) h * tk * d, d, 0f, pp, ph, tk);
+            CpuActivations.softmaxRowsF(p, p, h * tq, (h + 1) * tq, tk, scale);
+            Sgemm.gemm(false, false, tq, dv, tk, 1f, pp, ph, tk, vp, (long) h * tk * dv, dv, 0f, op, (long) h * tq * dv,
+                    dv);
+        });
+    }
+
+    private static void attentionBackwardFloat(INDArray q, INDArray k, INDArray v, INDArray probs, float scale,
+                                               INDArray dout, INDArray dq, INDArray dk, INDArray dv, INDArray scratch) {
+        int heads = (int) q.size(0);
+        int tq = (int) q.size(1);
+        int tk = (int) k.size(1);
+        int d = (int) q.size(2);
+        int e = (int) v.size(2);
+        FloatPointer qp = Sgemm.pointer(q);
+        FloatPointer kp = Sgemm.pointer(k);
+        FloatPointer vp = Sgemm.pointer(v);
+        FloatPointer pp = Sgemm.pointer(probs);
+        FloatPointer gp = Sgemm.pointer(dout);
+        FloatPointer sp = Sgemm.pointer(scratch);
+        FloatPointer dqp = Sgemm.pointer(dq);
+        FloatPointer dkp = Sgemm.pointer(dk);
+        FloatPointer dvp = Sgemm.pointer(dv);
+        Buf p = Buf.of(probs);
+        Buf s = Buf.of(scratch);
+        perHead(heads, (long) tq * tk * (2 * d + 2 * e), h -> {
+            long ph = (long) h * tq * tk;
+            long qh = (long) h * tq * d;
+            long kh = (long) h * tk * d;
+            long gh = (long) h * tq * e;
+            long vh = (long) h * tk * e;
+            Sgemm.gemm(true, false, tk, e, tq, 1f, pp, ph, tk, gp, gh, e, 0f, dvp, vh, e);
+            Sgemm.gemm(false, true, tq, tk, e, 1f, gp, gh, e, vp, vh, e, 0f, sp, ph, tk);
+            CpuActivations.softmaxBackwardRowsF(p, s, s, h * tq, (h + 1) * tq, tk, scale);
+            Sgemm.gemm(false, false, tq, d, tk, 1f, sp, ph, tk, kp, kh, d, 0f, dqp, qh, d);
+            Sgemm.gemm(true, false, tk, d, tq, 1f, sp, ph, tk, qp, qh, d, 0f, dkp, kh, d);
+        });
+    }
+
+    private interface HeadBody {
+        void run(int head);
+    }
+
+    /** Heads split over the worker threads, BLAS single-threaded inside (one whole product per thread). */
+    private static void perHead(int heads, long workPerHead, HeadBody body) {
+        int chunks = Parallel.chunks(heads, workPerHead);
+        Runnable all = () -> Parallel.run(chunks, heads, (c, h0, h1) -> {
+            for (int h = h0; h < h1; h++) {
+                body.run(h);
+            }
+        });
+        if (chunks > 1) {
+            Sgemm.singleThreaded(all);
+        } else {
+            all.run();
+        }
     }
 }

@@ -164,17 +164,20 @@ final class KernelCases {
                 org.nd4j.linalg.ops.transforms.Transforms.cos(angles, true).castTo(t)};
     }
 
+    /** The small case is cross-attention (13 queries, 17 keys, value width 12 != 8) to catch mixed-up sizes. */
     private static Map<String, INDArray> attentionInputs(DataType t, boolean large, Random rnd) {
         long bh = large ? 12 : 3;
-        long tok = large ? 256 : 13;
+        long tq = large ? 256 : 13;
+        long tk = large ? 256 : 17;
         long dh = large ? 64 : 8;
-        INDArray q = rand(t, rnd, 1, bh, tok, dh);
-        INDArray k = rand(t, rnd, 1, bh, tok, dh);
-        INDArray v = rand(t, rnd, 1, bh, tok, dh);
+        long dv = large ? 64 : 12;
+        INDArray q = rand(t, rnd, 1, bh, tq, dh);
+        INDArray k = rand(t, rnd, 1, bh, tk, dh);
+        INDArray v = rand(t, rnd, 1, bh, tk, dv);
         double scale = 1 / Math.sqrt(dh);
-        INDArray probs = Nd4j.create(t, bh, tok, tok);
-        REF.attention(q, k, v, scale, probs, q.ulike());
-        return map("q", q, "k", k, "v", v, "probs", probs, "dout", rand(t, rnd, 1, bh, tok, dh),
+        INDArray probs = Nd4j.create(t, bh, tq, tk);
+        REF.attention(q, k, v, scale, probs, Nd4j.create(t, bh, tq, dv));
+        return map("q", q, "k", k, "v", v, "probs", probs, "dout", rand(t, rnd, 1, bh, tq, dv),
                 "scale", Nd4j.scalar(scale));
     }
 
@@ -304,7 +307,7 @@ final class KernelCases {
                 }),
                 new Simple("attention", KernelCases::attentionInputs, (k, in) -> {
                     INDArray probs = garbage(in.get("probs"));
-                    INDArray out = garbage(in.get("q"));
+                    INDArray out = garbage(in.get("dout"));
                     k.attention(in.get("q"), in.get("k"), in.get("v"), in.get("scale").getDouble(0), probs, out);
                     return map("probs", probs, "out", out);
                 }),
