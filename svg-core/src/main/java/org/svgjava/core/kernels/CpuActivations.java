@@ -294,10 +294,7 @@ final class CpuActivations {
             xb.get(at, a, len);
             for (int r = 0; r < rows; r++) {
                 int off = r * cols;
-                float max = Float.NEGATIVE_INFINITY;
-                for (int i = off; i < off + cols; i++) {
-                    max = Math.max(max, a[i]);
-                }
+                float max = FastMath.max(a, off, cols);
                 // scale (x - max) rather than scale x - scale max: no rounding of large products
                 for (int i = off; i < off + cols; i++) {
                     a[i] = (a[i] - max) * scale;

@@ -97,6 +97,37 @@ final class FastMath {
         return total;
     }
 
+    /**
+     * Largest of {@code a[from, from + n)} (NaNs are passed over). Eight independent lanes: one running maximum
+     * is a chain of dependent compares that C2 of Java 17 does not vectorise.
+     */
+    static float max(float[] a, int from, int n) {
+        float m0 = Float.NEGATIVE_INFINITY;
+        float m1 = m0;
+        float m2 = m0;
+        float m3 = m0;
+        float m4 = m0;
+        float m5 = m0;
+        float m6 = m0;
+        float m7 = m0;
+        int i = from;
+        int end = from + n;
+        for (; i + 8 <= end; i += 8) {
+            m0 = a[i] > m0 ? a[i] : m0;
+            m1 = a[i + 1] > m1 ? a[i + 1] : m1;
+            m2 = a[i + 2] > m2 ? a[i + 2] : m2;
+            m3 = a[i + 3] > m3 ? a[i + 3] : m3;
+            m4 = a[i + 4] > m4 ? a[i + 4] : m4;
+            m5 = a[i + 5] > m5 ? a[i + 5] : m5;
+            m6 = a[i + 6] > m6 ? a[i + 6] : m6;
+            m7 = a[i + 7] > m7 ? a[i + 7] : m7;
+        }
+        for (; i < end; i++) {
+            m0 = a[i] > m0 ? a[i] : m0;
+        }
+        return Math.max(Math.max(Math.max(m0, m1), Math.max(m2, m3)), Math.max(Math.max(m4, m5), Math.max(m6, m7)));
+    }
+
     /** Sum of {@code (a[i] - c)^2}. */
     static double sumSquaredDeviation(float[] a, int n, float c) {
         double total = 0;

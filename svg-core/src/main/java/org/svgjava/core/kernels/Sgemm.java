@@ -6,6 +6,9 @@ import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
 import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
 
 import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.openblas.presets.openblas_nolapack;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -46,13 +49,39 @@ public final class Sgemm {
      * at once each run whole on their own thread; the previous thread count is restored afterwards.
      */
     public static void singleThreaded(Runnable body) {
-        var blas = Nd4j.factory().blas();
-        int before = blas.getMaxThreads();
-        blas.setMaxThreads(1);
+        // what ND4J set at start-up (the preset remembers the last count set through it; -1 if none was)
+        int before = Nd4j.factory().blas().getMaxThreads();
+        if (before < 1) {
+            before = Runtime.getRuntime().availableProcessors();
+        }
+        int restore = before;
+        setThreads(1);
         try {
             body.run();
         } finally {
-            blas.setMaxThreads(before);
+            setThreads(restore);
+        }
+    }
+
+    /**
+     * OpenBLAS's own setter, looked up once: the preset's {@code blas_set_num_threads} (what ND4J calls) searches
+     * the loaded libraries for four symbols on every call, which showed up in profiles at two calls per block.
+     */
+    private static final openblas_nolapack.SetNumThreads SET_THREADS = setter();
+
+    private static openblas_nolapack.SetNumThreads setter() {
+        Loader.load(org.bytedeco.openblas.global.openblas_nolapack.class);
+        Pointer p = Loader.addressof("openblas_set_num_threads");
+        // the no-argument constructor allocates the function-pointer holder that put() fills; the public one only
+        // casts an existing holder
+        return p == null || p.isNull() ? null : new openblas_nolapack.SetNumThreads() { }.put(p);
+    }
+
+    private static void setThreads(int n) {
+        if (SET_THREADS != null) {
+            SET_THREADS.call(n);
+        } else {
+            Nd4j.factory().blas().setMaxThreads(n);
         }
     }
 }

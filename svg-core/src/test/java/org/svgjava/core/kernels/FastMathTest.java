@@ -107,4 +107,22 @@ class FastMathTest {
         assertThat(acc).containsExactly(1.5, 2.25, 3.125);
         assertThat(block).containsOnly(0f);
     }
+
+    @Test
+    void maxOfEveryLaneAndTailPassingOverNaN() {
+        java.util.Random r = new java.util.Random(7);
+        for (int n = 1; n <= 37; n++) {
+            for (int at = 0; at < n; at++) {
+                float[] a = new float[n + 5];
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = -1000 - r.nextFloat();
+                }
+                a[2 + at] = 3.5f;
+                if (n > 1) {
+                    a[2 + (at + 1) % n] = Float.NaN;
+                }
+                org.assertj.core.api.Assertions.assertThat(FastMath.max(a, 2, n)).as("n %d at %d", n, at).isEqualTo(3.5f);
+            }
+        }
+    }
 }
