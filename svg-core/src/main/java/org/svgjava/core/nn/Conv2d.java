@@ -2,11 +2,13 @@ package org.svgjava.core.nn;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.svgjava.core.kernels.CpuConv3x3;
 
 /**
  * PyTorch's {@code nn.Conv2d} with square kernels: weight {@code [out, in, k, k]} (OIHW), bias {@code [out]},
  * stride and zero padding, on {@code [B, in, H, W]}. Computed per image as one GEMM with the patch matrix
- * ({@link Im2col}); 1x1 convolutions with stride 1 skip the patch matrix. Backward recomputes the patch matrix
+ * ({@link Im2col}); 1x1 convolutions with stride 1 skip the patch matrix, and 3x3 ones with stride 1 and padding 1
+ * take {@link CpuConv3x3} on the CPU backend (FLOAT) instead. Backward recomputes the patch matrix
  * instead of keeping one per image.
  */
 public final class Conv2d extends Module implements Layer {
@@ -43,6 +45,11 @@ public final class Conv2d extends Module implements Layer {
         return bias ? p("bias") : null;
     }
 
+    /** The shape of every 3x3 conv of the LDM decoder, which has a faster forward on the CPU. */
+    private boolean paddedThreeByThree() {
+        return k == 3 && stride == 1 && pad == 1;
+    }
+
     private boolean pointwise() {
         return k == 1 && stride == 1 && pad == 0;
     }
@@ -54,6 +61,11 @@ public final class Conv2d extends Module implements Layer {
         int b = (int) xc.size(0);
         int p = geo.ho() * geo.wo();
         INDArray y = buffers.get("y", xc.dataType(), b, out, geo.ho(), geo.wo());
+        x = storesActivations() ? xc : null;
+        if (paddedThreeByThree() && CpuConv3x3.supports(xc, p("weight"), bias(), y)) {
+            CpuConv3x3.forward(xc, p("weight"), bias(), y);
+            return y;
+        }
         INDArray w2 = p("weight").reshape('c', out, (long) in * k * k);
         for (int i = 0; i < b; i++) {
             INDArray yb = y.slice(i).reshape('c', out, p);
@@ -62,7 +74,6 @@ public final class Conv2d extends Module implements Layer {
                 yb.addiColumnVector(p("bias").reshape(out, 1));
             }
         }
-        x = storesActivations() ? xc : null;
         return y;
     }
 

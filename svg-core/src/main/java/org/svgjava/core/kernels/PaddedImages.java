@@ -1,0 +1,91 @@
+package org.svgjava.core.kernels;
+
+import java.util.Arrays;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The copies around the tap GEMMs of {@link CpuConv3x3}: images into the zero-bordered buffer, the weight into
+ * one {@code [out, in]} matrix per tap, and the wide output back to {@code [B, O, H, W]} with the bias added.
+ * Bulk copies through per-thread heap rows, parallel over channels.
+ */
+final class PaddedImages {
+    private PaddedImages() {
+    }
+
+    /** taps[t][o][c] = weight[o][c][t / 3][t % 3]. */
+    static void packTaps(INDArray weight, INDArray taps, CpuConv3x3.Geometry g) {
+        Buf src = Buf.of(weight);
+        Buf dst = Buf.of(taps);
+        int in = g.in();
+        Parallel.forEach(g.out(), 9L * in, (chunk, o0, o1) -> {
+            Scratch s = Scratch.get();
+            float[] w = s.floats(0, 9 * in);
+            float[] row = s.floats(1, in);
+            for (int o = o0; o < o1; o++) {
+                src.get((long) o * 9 * in, w, 9 * in);
+                for (int t = 0; t < 9; t++) {
+                    for (int c = 0; c < in; c++) {
+                        row[c] = w[c * 9 + t];
+                    }
+                    dst.put(((long) t * g.out() + o) * in, row, in);
+                }
+            }
+        });
+    }
+
+    /**
+     * Channel c of images {@code b0 .. b0+n-1} into row c of pad ({@link CpuConv3x3.Geometry#padLd} long): each image
+     * as {@code H + 2} rows of {@code W + 2} with a zero border, then two zeros.
+     */
+    static void pad(INDArray x, int b0, int n, INDArray pad, CpuConv3x3.Geometry g) {
+        Buf src = Buf.of(x);
+        Buf dst = Buf.of(pad);
+        int hw = g.h() * g.w();
+        int ld = (int) g.padLd(n);
+        Parallel.forEach(g.in(), ld, (chunk, c0, c1) -> {
+            Scratch s = Scratch.get();
+            float[] image = s.floats(0, hw);
+            float[] row = s.floats(1, ld);
+            Arrays.fill(row, 0, ld, 0f);
+            for (int c = c0; c < c1; c++) {
+                for (int b = 0; b < n; b++) {
+                    src.get(((long) (b0 + b) * g.in() + c) * hw, image, hw);
+                    int base = b * g.plane() + g.rowLength() + 1;
+                    for (int r = 0; r < g.h(); r++) {
+                        System.arraycopy(image, r * g.w(), row, base + r * g.rowLength(), g.w());
+                    }
+                }
+                // the border cells were zeroed once and are never written
+                dst.put((long) c * ld, row, ld);
+            }
+        });
+    }
+
+    /** y[b0 + b, o] = the valid columns of image b in wide row o, plus bias[o]. */
+    static void crop(INDArray wide, float[] bias, INDArray y, int b0, int n, CpuConv3x3.Geometry g) {
+        Buf src = Buf.of(wide);
+        Buf dst = Buf.of(y);
+        int hw = g.h() * g.w();
+        int span = g.h() * g.rowLength();
+        long ld = g.wideLd(n);
+        Parallel.forEach(g.out() * n, hw, (chunk, i0, i1) -> {
+            Scratch s = Scratch.get();
+            float[] rows = s.floats(0, span);
+            float[] image = s.floats(1, hw);
+            for (int i = i0; i < i1; i++) {
+                int o = i / n;
+                int b = i % n;
+                src.get(o * ld + (long) b * g.plane(), rows, span);
+                float add = bias[o];
+                for (int r = 0; r < g.h(); r++) {
+                    int from = r * g.rowLength();
+                    int to = r * g.w();
+                    for (int c = 0; c < g.w(); c++) {
+                        image[to + c] = rows[from + c] + add;
+                    }
+                }
+                dst.put(((long) (b0 + b) * g.out() + o) * hw, image, hw);
+            }
+        });
+    }
+}
