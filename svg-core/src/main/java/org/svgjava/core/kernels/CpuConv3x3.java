@@ -63,28 +63,49 @@ public final class CpuConv3x3 {
         for (int b0 = 0; b0 < g.batch(); b0 += group) {
             int n = Math.min(group, g.batch() - b0);
             INDArray pad = NativeScratch.floats(PAD, (long) g.in() * g.padLd(n));
-            INDArray wide = NativeScratch.floats(WIDE, (long) g.out() * g.wideLd(n));
             PaddedImages.pad(x, b0, n, pad, g);
-            taps(g, n, taps, pad, wide, blockElements);
-            PaddedImages.crop(wide, b, y, b0, n, g);
+            if (g.tapRows()) {
+                INDArray rows = NativeScratch.floats(WIDE, 9L * g.out() * g.padLd(n));
+                tapRows(g, n, taps, pad, rows);
+                PaddedImages.crop(rows, g.padLd(n), 9, b, y, b0, n, g);
+            } else {
+                INDArray wide = NativeScratch.floats(WIDE, (long) g.out() * g.wideLd(n));
+                tapProducts(g, n, taps, pad, wide, blockElements);
+                PaddedImages.crop(wide, g.wideLd(n), 1, b, y, b0, n, g);
+            }
         }
     }
 
-    /** wide = sum over taps of W_tap x (padded images shifted by the tap), column block by column block. */
-    private static void taps(Geometry g, int images, INDArray taps, INDArray pad, INDArray wide, long blockElements) {
+    /**
+     * wide = sum over taps of W_tap x (padded images shifted by the tap), in column blocks of about equal size so
+     * each block's output stays in cache while the nine products add into it.
+     */
+    private static void tapProducts(Geometry g, int images, INDArray taps, INDArray pad, INDArray wide,
+                                    long blockElements) {
         long columns = g.wideColumns(images);
-        long block = Math.max(1, blockElements / g.out());
+        long blocks = Math.max(1, columns * g.out() / blockElements);
+        long block = (columns + blocks - 1) / blocks;
         CpuGemm.Operand w = CpuGemm.Operand.of(taps, 0, g.in());
         CpuGemm.Operand xs = CpuGemm.Operand.of(pad, 0, (int) g.padLd(images));
         CpuGemm.Operand ys = CpuGemm.Operand.of(wide, 0, (int) g.wideLd(images));
         for (long s = 0; s < columns; s += block) {
             int n = (int) Math.min(block, columns - s);
             for (int t = 0; t < 9; t++) {
-                long shift = (long) (t / 3) * g.rowLength() + t % 3;
-                CpuGemm.gemm(g.out(), n, g.in(), w.at((long) t * g.out() * g.in()), xs.at(shift + s), t == 0 ? 0f : 1f,
-                        ys.at(s));
+                CpuGemm.gemm(g.out(), n, g.in(), w.at((long) t * g.out() * g.in()), xs.at(g.shift(t) + s),
+                        t == 0 ? 0f : 1f, ys.at(s));
             }
         }
+    }
+
+    /**
+     * For few output channels (the RGB head): rows = [W_0; ...; W_8] x padded images, one GEMM with 9*out rows that
+     * reads the images once, where nine products with out rows each would read them nine times; the crop then
+     * sums each tap's rows at the tap's shift.
+     */
+    private static void tapRows(Geometry g, int images, INDArray taps, INDArray pad, INDArray rows) {
+        int ld = (int) g.padLd(images);
+        CpuGemm.gemm(9 * g.out(), ld, g.in(), CpuGemm.Operand.of(taps, 0, g.in()), CpuGemm.Operand.of(pad, 0, ld), 0f,
+                CpuGemm.Operand.of(rows, 0, ld));
     }
 
     /** Sizes of one call and the layout of its padded and wide buffers. */
@@ -118,8 +139,18 @@ public final class CpuConv3x3 {
             return (long) (images - 1) * plane() + (long) h * rowLength();
         }
 
+        /** Where tap t reads, relative to the output position: {@code (t / 3)} rows down, {@code t % 3} columns right. */
+        long shift(int t) {
+            return (long) (t / 3) * rowLength() + t % 3;
+        }
+
+        /** Whether the taps-as-rows matrix is no taller than the input is deep: then {@code tapRows} reads less. */
+        boolean tapRows() {
+            return 9L * out <= in;
+        }
+
         int groupSize(long groupElements) {
-            long perImage = (long) Math.max(in, out) * plane();
+            long perImage = (long) Math.max(in, tapRows() ? 9 * out : out) * plane();
             return (int) Math.max(1, Math.min(batch, groupElements / perImage));
         }
     }

@@ -61,28 +61,35 @@ final class PaddedImages {
         });
     }
 
-    /** y[b0 + b, o] = the valid columns of image b in wide row o, plus bias[o]. */
-    static void crop(INDArray wide, float[] bias, INDArray y, int b0, int n, CpuConv3x3.Geometry g) {
-        Buf src = Buf.of(wide);
+    /**
+     * y[b0 + b, o] = bias[o] plus, over {@code terms} row sets of src (rows {@code ld} apart), the valid columns of
+     * image b in row {@code t*O + o} read at the shift of tap t: one term is the wide output of the tap products,
+     * nine terms are the per-tap rows of the taps-as-rows product.
+     */
+    static void crop(INDArray src, long ld, int terms, float[] bias, INDArray y, int b0, int n,
+                     CpuConv3x3.Geometry g) {
+        Buf from = Buf.of(src);
         Buf dst = Buf.of(y);
         int hw = g.h() * g.w();
         int span = g.h() * g.rowLength();
-        long ld = g.wideLd(n);
-        Parallel.forEach(g.out() * n, hw, (chunk, i0, i1) -> {
+        Parallel.forEach(g.out() * n, (long) terms * span, (chunk, i0, i1) -> {
             Scratch s = Scratch.get();
             float[] rows = s.floats(0, span);
-            float[] image = s.floats(1, hw);
+            float[] sum = s.floats(1, span);
+            float[] image = s.floats(2, hw);
             for (int i = i0; i < i1; i++) {
                 int o = i / n;
                 int b = i % n;
-                src.get(o * ld + (long) b * g.plane(), rows, span);
-                float add = bias[o];
-                for (int r = 0; r < g.h(); r++) {
-                    int from = r * g.rowLength();
-                    int to = r * g.w();
-                    for (int c = 0; c < g.w(); c++) {
-                        image[to + c] = rows[from + c] + add;
+                Arrays.fill(sum, 0, span, bias[o]);
+                for (int t = 0; t < terms; t++) {
+                    long row = (long) t * g.out() + o;
+                    from.get(row * ld + (long) b * g.plane() + (terms == 1 ? 0 : g.shift(t)), rows, span);
+                    for (int k = 0; k < span; k++) {
+                        sum[k] += rows[k];
                     }
+                }
+                for (int r = 0; r < g.h(); r++) {
+                    System.arraycopy(sum, r * g.rowLength(), image, r * g.w(), g.w());
                 }
                 dst.put(((long) (b0 + b) * g.out() + o) * hw, image, hw);
             }

@@ -13,7 +13,8 @@ import org.svgjava.core.testing.Allclose;
 /**
  * The shifted-window 3x3 convolution against Conv2d's patch-matrix path in double precision, on sizes that are
  * nothing like the decoder's: non-square images, odd channel counts, a batch of 3, with and without bias, and
- * group and block sizes small enough that images are split over groups and columns over blocks.
+ * group and block sizes small enough that images are split over groups and columns over blocks, and with few enough
+ * output channels for the taps-as-rows product.
  */
 class CpuConv3x3Test {
     @ParameterizedTest
@@ -24,7 +25,10 @@ class CpuConv3x3Test {
         "3, 4, 1, 1, true, 16777216, 1048576",
         "13, 6, 11, 4, true, 600, 70",
         "13, 6, 11, 4, false, 1, 1",
-        "9, 17, 7, 5, true, 1200, 1000"})
+        "9, 17, 7, 5, true, 1200, 1000",
+        // nine times out <= in: the taps-as-rows product
+        "29, 3, 10, 7, true, 16777216, 1048576",
+        "20, 2, 5, 8, false, 2000, 1048576"})
     void agreesWithThePatchMatrixPathInDouble(int in, int out, int h, int w, boolean bias, long group, long block) {
         Conv2d reference = new Conv2d(in, out, 3, 1, 1, bias);
         reference.build(DataType.DOUBLE);

@@ -19,8 +19,8 @@ import org.svgjava.encoder.dino.DinoV3Config;
  * weights) decoding a 16x16 latent to 256x256, forward in inference mode, and the full SVG encoder (DINOv3
  * ViT-S/16+ plus the residual ViT and distribution matching) on 256x256 images: seconds per batch and the ratio of
  * the achieved matrix-product rate to this process's GEMM peak. The official PyTorch decoder takes about 11.5 s
- * for a batch of 8 on the 2-core reference machine. Arguments: {@code [decoder batch] [repeats] [encoder batch]};
- * prints a report to stdout.
+ * for a batch of 8 on the 2-core reference machine. Arguments: {@code [decoder batch] [repeats] [encoder batch]}
+ * (encoder batch 0 measures the decoder alone); prints a report to stdout.
  */
 public final class DecoderBenchmark {
     private DecoderBenchmark() {
@@ -46,6 +46,10 @@ public final class DecoderBenchmark {
         System.out.printf("  %.1f GFLOP per image, %.1f GFLOP/s = %.2f of GEMM peak; PyTorch reference 11.5 s per 8 images:"
                         + " ratio %.2f%n", decoderFlops(cfg) / 1e9, flops / ms[ms.length / 2] / 1e6,
                 flops / ms[ms.length / 2] / 1e6 / peak, ms[ms.length / 2] / 1000 / 11.5 * 8 / batch);
+        if (encBatch == 0) {
+            System.out.printf("  peak resident memory %d MB%n", ProcessMemory.peakMb());
+            return;
+        }
 
         SvgAutoencoderConfig aeCfg = SvgAutoencoderConfig.official();
         SvgAutoencoder ae = SvgAutoencoder.random(aeCfg.withDecoder(new DecoderConfig(32, new int[] {1}, 0, new int[0],
