@@ -36,26 +36,31 @@ public final class CpuConv3x3 {
      * bias {@code [O]} (may be null) and y {@code [B, O, H, W]} are dense C-order FLOAT arrays in host memory.
      */
     public static boolean supports(INDArray x, INDArray weight, INDArray bias, INDArray y) {
-        if (!(Kernels.get() instanceof CpuKernels) || x.rank() != 4 || weight.rank() != 4 || y.rank() != 4
-                || weight.size(2) != 3 || weight.size(3) != 3 || weight.size(1) != x.size(1)
-                || !CpuMemory.usable(DataType.FLOAT, x, weight, bias, y)) {
-            return false;
-        }
-        long widest = Math.max(x.size(1), weight.size(0));
-        long plane = (x.size(2) + 2) * (x.size(3) + 2);
-        // one image's scratch must be reachable through an int-indexed NIO buffer
-        return widest * (plane + 2) < Integer.MAX_VALUE / Float.BYTES;
+        return supports(x, ConvInput.AS_IS, weight, bias, y);
     }
 
-    /** {@code y = conv3x3(x, weight) + bias}, y overwritten (not the same array as x). */
-    public static void forward(INDArray x, INDArray weight, INDArray bias, INDArray y) {
-        forward(x, weight, bias, y, GROUP_ELEMENTS, BLOCK_ELEMENTS);
+    /** {@link #supports(INDArray, INDArray, INDArray, INDArray)} for the convolution of {@code map(x)}. */
+    public static boolean supports(INDArray x, ConvInput map, INDArray weight, INDArray bias, INDArray y) {
+        if (!(Kernels.get() instanceof CpuKernels) || x.rank() != 4 || weight.rank() != 4 || y.rank() != 4
+                || weight.size(2) != 3 || weight.size(3) != 3 || weight.size(1) != x.size(1)
+                || y.size(0) != x.size(0) || y.size(1) != weight.size(0) || map.source(y.size(2)) != x.size(2)
+                || map.source(y.size(3)) != x.size(3) || !CpuMemory.usable(DataType.FLOAT, x, weight, bias, y)) {
+            return false;
+        }
+        Geometry g = Geometry.of(y, weight);
+        // one image's scratch must be reachable through an int-indexed NIO buffer
+        return g.rowsPerColumn() * g.padLd(1) < Integer.MAX_VALUE / Float.BYTES;
+    }
+
+    /** {@code y = conv3x3(map(x), weight) + bias}, y overwritten (not the same array as x); x is left unchanged. */
+    public static void forward(INDArray x, ConvInput map, INDArray weight, INDArray bias, INDArray y) {
+        forward(x, map, weight, bias, y, GROUP_ELEMENTS, BLOCK_ELEMENTS);
     }
 
     /** With the group and block sizes given (tests make them small to cross their boundaries on small inputs). */
-    static void forward(INDArray x, INDArray weight, INDArray bias, INDArray y, long groupElements,
+    static void forward(INDArray x, ConvInput map, INDArray weight, INDArray bias, INDArray y, long groupElements,
                         long blockElements) {
-        Geometry g = Geometry.of(x, weight);
+        Geometry g = Geometry.of(y, weight);
         INDArray taps = NativeScratch.floats(TAPS, 9L * g.out() * g.in());
         PaddedImages.packTaps(weight, taps, g);
         float[] b = bias == null ? new float[g.out()] : bias.toFloatVector();
@@ -63,7 +68,7 @@ public final class CpuConv3x3 {
         for (int b0 = 0; b0 < g.batch(); b0 += group) {
             int n = Math.min(group, g.batch() - b0);
             INDArray pad = NativeScratch.floats(PAD, (long) g.in() * g.padLd(n));
-            PaddedImages.pad(x, b0, n, pad, g);
+            PaddedImages.pad(x, map, b0, n, pad, g);
             if (g.tapRows()) {
                 INDArray rows = NativeScratch.floats(WIDE, 9L * g.out() * g.padLd(n));
                 tapRows(g, n, taps, pad, rows);
@@ -110,9 +115,10 @@ public final class CpuConv3x3 {
 
     /** Sizes of one call and the layout of its padded and wide buffers. */
     record Geometry(int batch, int in, int out, int h, int w) {
-        static Geometry of(INDArray x, INDArray weight) {
-            return new Geometry((int) x.size(0), (int) x.size(1), (int) weight.size(0), (int) x.size(2),
-                    (int) x.size(3));
+        /** From the output and the weight: h and w are the sizes the convolution sees. */
+        static Geometry of(INDArray y, INDArray weight) {
+            return new Geometry((int) y.size(0), (int) weight.size(1), (int) weight.size(0), (int) y.size(2),
+                    (int) y.size(3));
         }
 
         /** Length of a padded row. */
@@ -149,8 +155,13 @@ public final class CpuConv3x3 {
             return 9L * out <= in;
         }
 
+        /** Rows of the larger scratch buffer: the padded input's, or the wide output's. */
+        long rowsPerColumn() {
+            return Math.max(in, tapRows() ? 9L * out : out);
+        }
+
         int groupSize(long groupElements) {
-            long perImage = (long) Math.max(in, tapRows() ? 9 * out : out) * plane();
+            long perImage = rowsPerColumn() * plane();
             return (int) Math.max(1, Math.min(batch, groupElements / perImage));
         }
     }

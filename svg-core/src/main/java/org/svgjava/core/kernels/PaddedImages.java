@@ -34,23 +34,39 @@ final class PaddedImages {
     }
 
     /**
-     * Channel c of images {@code b0 .. b0+n-1} into row c of pad ({@link CpuConv3x3.Geometry#padLd} long): each image
-     * as {@code H + 2} rows of {@code W + 2} with a zero border, then two zeros.
+     * Channel c of images {@code b0 .. b0+n-1}, mapped by {@code map}, into row c of pad
+     * ({@link CpuConv3x3.Geometry#padLd} long): each image as {@code H + 2} rows of {@code W + 2} with a zero border,
+     * then two zeros.
      */
-    static void pad(INDArray x, int b0, int n, INDArray pad, CpuConv3x3.Geometry g) {
+    static void pad(INDArray x, ConvInput map, int b0, int n, INDArray pad, CpuConv3x3.Geometry g) {
         Buf src = Buf.of(x);
         Buf dst = Buf.of(pad);
-        int hw = g.h() * g.w();
+        int sh = (int) map.source(g.h());
+        int sw = (int) map.source(g.w());
+        int plane = sh * sw;
         int ld = (int) g.padLd(n);
         Parallel.forEach(g.in(), ld, (chunk, c0, c1) -> {
             Scratch s = Scratch.get();
-            float[] image = s.floats(0, hw);
+            float[] image = s.floats(0, plane);
             float[] row = s.floats(1, ld);
             Arrays.fill(row, 0, ld, 0f);
             for (int c = c0; c < c1; c++) {
                 for (int b = 0; b < n; b++) {
-                    src.get(((long) (b0 + b) * g.in() + c) * hw, image, hw);
+                    src.get(((long) (b0 + b) * g.in() + c) * plane, image, plane);
                     int base = b * g.plane() + g.rowLength() + 1;
+                    if (map == ConvInput.NEAREST_2X) {
+                        for (int r = 0; r < g.h(); r++) {
+                            int from = (r >> 1) * sw;
+                            int to = base + r * g.rowLength();
+                            for (int col = 0; col < g.w(); col++) {
+                                row[to + col] = image[from + (col >> 1)];
+                            }
+                        }
+                        continue;
+                    }
+                    if (map == ConvInput.SILU) {
+                        CpuActivations.siluInPlace(image, plane);
+                    }
                     for (int r = 0; r < g.h(); r++) {
                         System.arraycopy(image, r * g.w(), row, base + r * g.rowLength(), g.w());
                     }

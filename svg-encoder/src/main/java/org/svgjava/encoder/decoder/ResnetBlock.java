@@ -1,6 +1,7 @@
 package org.svgjava.encoder.decoder;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.svgjava.core.kernels.ConvInput;
 import org.svgjava.core.kernels.Kernels;
 import org.svgjava.core.nn.Conv2d;
 import org.svgjava.core.nn.GroupNorm;
@@ -34,9 +35,9 @@ public final class ResnetBlock extends Module implements Layer {
     @Override
     public INDArray forward(INDArray x) {
         n1 = norm1.forward(x);
-        INDArray h = conv1.forward(swish("a1", n1));
+        INDArray h = convOfSwish(conv1, "a1", n1);
         n2 = norm2.forward(h);
-        h = conv2.forward(swish("a2", n2));
+        h = convOfSwish(conv2, "a2", n2);
         // conv2 keeps its input, not its output, so the residual sum can live in conv2's output buffer
         return h.addi(ninShortcut != null ? ninShortcut.forward(x) : x);
     }
@@ -52,6 +53,12 @@ public final class ResnetBlock extends Module implements Layer {
         Kernels.get().siluBackward(n1, da1, dn1);
         INDArray dx = norm1.backward(dn1);
         return dx.addi(ninShortcut != null ? ninShortcut.backward(dout) : dout);
+    }
+
+    /** conv(swish(n)): swish applied inside the conv's input copy where it can (inference), else materialised. */
+    private INDArray convOfSwish(Conv2d conv, String key, INDArray n) {
+        INDArray y = conv.forwardOf(ConvInput.SILU, n);
+        return y != null ? y : conv.forward(swish(key, n));
     }
 
     /**
