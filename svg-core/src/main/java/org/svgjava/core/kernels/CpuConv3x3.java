@@ -36,15 +36,22 @@ public final class CpuConv3x3 {
      * bias {@code [O]} (may be null) and y {@code [B, O, H, W]} are dense C-order FLOAT arrays in host memory.
      */
     public static boolean supports(INDArray x, INDArray weight, INDArray bias, INDArray y) {
-        return supports(x, ConvInput.AS_IS, weight, bias, y);
+        return supports(x, ConvInput.AS_IS, weight, bias, null, y);
     }
 
-    /** {@link #supports(INDArray, INDArray, INDArray, INDArray)} for the convolution of {@code map(x)}. */
-    public static boolean supports(INDArray x, ConvInput map, INDArray weight, INDArray bias, INDArray y) {
+    /**
+     * {@link #supports(INDArray, INDArray, INDArray, INDArray)} for the convolution of {@code map(x)}, plus a
+     * residual (may be null) of y's shape and layout.
+     */
+    public static boolean supports(INDArray x, ConvInput map, INDArray weight, INDArray bias, INDArray residual,
+                                   INDArray y) {
+        if (residual != null && !java.util.Arrays.equals(residual.shape(), y.shape())) {
+            return false;
+        }
         if (!(Kernels.get() instanceof CpuKernels) || x.rank() != 4 || weight.rank() != 4 || y.rank() != 4
                 || weight.size(2) != 3 || weight.size(3) != 3 || weight.size(1) != x.size(1)
                 || y.size(0) != x.size(0) || y.size(1) != weight.size(0) || map.source(y.size(2)) != x.size(2)
-                || map.source(y.size(3)) != x.size(3) || !CpuMemory.usable(DataType.FLOAT, x, weight, bias, y)) {
+                || map.source(y.size(3)) != x.size(3) || !CpuMemory.usable(DataType.FLOAT, x, weight, bias, residual, y)) {
             return false;
         }
         Geometry g = Geometry.of(y, weight);
@@ -52,14 +59,18 @@ public final class CpuConv3x3 {
         return g.rowsPerColumn() * g.padLd(1) < Integer.MAX_VALUE / Float.BYTES;
     }
 
-    /** {@code y = conv3x3(map(x), weight) + bias}, y overwritten (not the same array as x); x is left unchanged. */
-    public static void forward(INDArray x, ConvInput map, INDArray weight, INDArray bias, INDArray y) {
-        forward(x, map, weight, bias, y, GROUP_ELEMENTS, BLOCK_ELEMENTS);
+    /**
+     * {@code y = conv3x3(map(x), weight) + bias + residual} (bias and residual may be null), y overwritten (neither x
+     * nor residual); x and residual are left unchanged.
+     */
+    public static void forward(INDArray x, ConvInput map, INDArray weight, INDArray bias, INDArray residual,
+                               INDArray y) {
+        forward(x, map, weight, bias, residual, y, GROUP_ELEMENTS, BLOCK_ELEMENTS);
     }
 
     /** With the group and block sizes given (tests make them small to cross their boundaries on small inputs). */
-    static void forward(INDArray x, ConvInput map, INDArray weight, INDArray bias, INDArray y, long groupElements,
-                        long blockElements) {
+    static void forward(INDArray x, ConvInput map, INDArray weight, INDArray bias, INDArray residual, INDArray y,
+                        long groupElements, long blockElements) {
         Geometry g = Geometry.of(y, weight);
         INDArray taps = NativeScratch.floats(TAPS, 9L * g.out() * g.in());
         PaddedImages.packTaps(weight, taps, g);
@@ -72,11 +83,11 @@ public final class CpuConv3x3 {
             if (g.tapRows()) {
                 INDArray rows = NativeScratch.floats(WIDE, 9L * g.out() * g.padLd(n));
                 tapRows(g, n, taps, pad, rows);
-                PaddedImages.crop(rows, g.padLd(n), 9, b, y, b0, n, g);
+                PaddedImages.crop(rows, g.padLd(n), 9, b, residual, y, b0, n, g);
             } else {
                 INDArray wide = NativeScratch.floats(WIDE, (long) g.out() * g.wideLd(n));
                 tapProducts(g, n, taps, pad, wide, blockElements);
-                PaddedImages.crop(wide, g.wideLd(n), 1, b, y, b0, n, g);
+                PaddedImages.crop(wide, g.wideLd(n), 1, b, residual, y, b0, n, g);
             }
         }
     }

@@ -80,11 +80,13 @@ final class PaddedImages {
     /**
      * y[b0 + b, o] = bias[o] plus, over {@code terms} row sets of src (rows {@code ld} apart), the valid columns of
      * image b in row {@code t*O + o} read at the shift of tap t: one term is the wide output of the tap products,
-     * nine terms are the per-tap rows of the taps-as-rows product.
+     * nine terms are the per-tap rows of the taps-as-rows product. Then plus the same element of residual, when
+     * there is one (a residual block's skip path, added here instead of in another pass over y).
      */
-    static void crop(INDArray src, long ld, int terms, float[] bias, INDArray y, int b0, int n,
+    static void crop(INDArray src, long ld, int terms, float[] bias, INDArray residual, INDArray y, int b0, int n,
                      CpuConv3x3.Geometry g) {
         Buf from = Buf.of(src);
+        Buf skip = Buf.of(residual);
         Buf dst = Buf.of(y);
         int hw = g.h() * g.w();
         int span = g.h() * g.rowLength();
@@ -107,7 +109,14 @@ final class PaddedImages {
                 for (int r = 0; r < g.h(); r++) {
                     System.arraycopy(sum, r * g.rowLength(), image, r * g.w(), g.w());
                 }
-                dst.put(((long) (b0 + b) * g.out() + o) * hw, image, hw);
+                long at = ((long) (b0 + b) * g.out() + o) * hw;
+                if (skip != null) {
+                    skip.get(at, rows, hw);
+                    for (int k = 0; k < hw; k++) {
+                        image[k] += rows[k];
+                    }
+                }
+                dst.put(at, image, hw);
             }
         });
     }

@@ -64,7 +64,7 @@ public final class Conv2d extends Module implements Layer {
         INDArray y = buffers.get("y", xc.dataType(), b, out, geo.ho(), geo.wo());
         x = storesActivations() ? xc : null;
         if (paddedThreeByThree() && CpuConv3x3.supports(xc, p("weight"), bias(), y)) {
-            CpuConv3x3.forward(xc, ConvInput.AS_IS, p("weight"), bias(), y);
+            CpuConv3x3.forward(xc, ConvInput.AS_IS, p("weight"), bias(), null, y);
             return y;
         }
         INDArray w2 = p("weight").reshape('c', out, (long) in * k * k);
@@ -79,21 +79,22 @@ public final class Conv2d extends Module implements Layer {
     }
 
     /**
-     * {@code forward(f(x))} in inference, with f (swish, or nearest 2x upsampling) applied while the CPU 3x3 path
-     * copies its input, so f(x) is never written out. Returns null where that path does not run (another backend or
-     * type, another geometry, or a module that keeps activations for backward): the caller then computes f(x) and
-     * calls {@link #forward}. x is left unchanged.
+     * {@code forward(f(x)) + residual} in inference, with f (swish, or nearest 2x upsampling) applied while the CPU
+     * 3x3 path copies its input, so f(x) is never written out, and the residual (may be null; the output's shape)
+     * added while it copies the output. Returns null where that path does not run (another backend or type, another
+     * geometry, or a module that keeps activations for backward): the caller then computes f(x), calls
+     * {@link #forward} and adds the residual itself. x and residual are left unchanged.
      */
-    public INDArray forwardOf(ConvInput f, INDArray x) {
+    public INDArray forwardOf(ConvInput f, INDArray x, INDArray residual) {
         if (storesActivations() || !paddedThreeByThree() || x.rank() != 4) {
             return null;
         }
         int scale = f == ConvInput.NEAREST_2X ? 2 : 1;
         INDArray y = buffers.get("y", x.dataType(), x.size(0), out, scale * x.size(2), scale * x.size(3));
-        if (!CpuConv3x3.supports(x, f, p("weight"), bias(), y)) {
+        if (!CpuConv3x3.supports(x, f, p("weight"), bias(), residual, y)) {
             return null;
         }
-        CpuConv3x3.forward(x, f, p("weight"), bias(), y);
+        CpuConv3x3.forward(x, f, p("weight"), bias(), residual, y);
         return y;
     }
 

@@ -133,7 +133,7 @@ public final class Decoder extends LatentDecoder {
             Kernels.get().silu(n, a);
             return convOut.forward(a);
         }
-        INDArray y = convOut.forwardOf(ConvInput.SILU, n);
+        INDArray y = convOut.forwardOf(ConvInput.SILU, n, null);
         if (y != null) {
             return y;
         }

@@ -35,11 +35,9 @@ public final class ResnetBlock extends Module implements Layer {
     @Override
     public INDArray forward(INDArray x) {
         n1 = norm1.forward(x);
-        INDArray h = convOfSwish(conv1, "a1", n1);
+        INDArray h = convOfSwish(conv1, "a1", n1, null);
         n2 = norm2.forward(h);
-        h = convOfSwish(conv2, "a2", n2);
-        // conv2 keeps its input, not its output, so the residual sum can live in conv2's output buffer
-        return h.addi(ninShortcut != null ? ninShortcut.forward(x) : x);
+        return convOfSwish(conv2, "a2", n2, ninShortcut != null ? ninShortcut.forward(x) : x);
     }
 
     @Override
@@ -55,10 +53,18 @@ public final class ResnetBlock extends Module implements Layer {
         return dx.addi(ninShortcut != null ? ninShortcut.backward(dout) : dout);
     }
 
-    /** conv(swish(n)): swish applied inside the conv's input copy where it can (inference), else materialised. */
-    private INDArray convOfSwish(Conv2d conv, String key, INDArray n) {
-        INDArray y = conv.forwardOf(ConvInput.SILU, n);
-        return y != null ? y : conv.forward(swish(key, n));
+    /**
+     * conv(swish(n)) + residual (may be null): in inference both fused into the conv's copies where it can, else
+     * swish materialised and the residual added in place, which is safe because the conv keeps its input, not its
+     * output.
+     */
+    private INDArray convOfSwish(Conv2d conv, String key, INDArray n, INDArray residual) {
+        INDArray y = conv.forwardOf(ConvInput.SILU, n, residual);
+        if (y != null) {
+            return y;
+        }
+        y = conv.forward(swish(key, n));
+        return residual != null ? y.addi(residual) : y;
     }
 
     /**

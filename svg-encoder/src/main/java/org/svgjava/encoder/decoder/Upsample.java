@@ -20,7 +20,7 @@ public final class Upsample extends Module implements Layer {
     @Override
     public INDArray forward(INDArray x) {
         // in inference the conv can read x at half resolution itself, and the upsampled tensor is never written
-        INDArray y = conv.forwardOf(ConvInput.NEAREST_2X, x);
+        INDArray y = conv.forwardOf(ConvInput.NEAREST_2X, x, null);
         return y != null ? y : conv.forward(up.forward(x));
     }
 
