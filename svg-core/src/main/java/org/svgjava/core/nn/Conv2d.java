@@ -107,7 +107,7 @@ public final class Conv2d extends Module implements Layer {
         int p = geo.ho() * geo.wo();
         INDArray w2 = p("weight").reshape('c', out, (long) in * k * k);
         INDArray dx = buffers.like("dx", x);
-        INDArray dcols = pointwise() ? null : buffers.get("dcols", x.dataType(), geo.rows(), p);
+        INDArray dcols = pointwise() ? null : SharedScratch.matrix("dcols", x.dataType(), geo.rows(), p);
         if (!pointwise()) {
             dx.assign(0);
         }
@@ -133,7 +133,7 @@ public final class Conv2d extends Module implements Layer {
         if (pointwise()) {
             return image.reshape('c', in, (long) geo.h() * geo.w());
         }
-        INDArray cols = buffers.get("cols", image.dataType(), geo.rows(), (long) geo.ho() * geo.wo());
+        INDArray cols = SharedScratch.matrix("cols", image.dataType(), geo.rows(), (long) geo.ho() * geo.wo());
         Im2col.im2col(image, cols, geo);
         return cols;
     }
