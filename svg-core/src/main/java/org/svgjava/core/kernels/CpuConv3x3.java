@@ -51,7 +51,8 @@ public final class CpuConv3x3 {
         if (!(Kernels.get() instanceof CpuKernels) || x.rank() != 4 || weight.rank() != 4 || y.rank() != 4
                 || weight.size(2) != 3 || weight.size(3) != 3 || weight.size(1) != x.size(1)
                 || y.size(0) != x.size(0) || y.size(1) != weight.size(0) || map.source(y.size(2)) != x.size(2)
-                || map.source(y.size(3)) != x.size(3) || !CpuMemory.usable(DataType.FLOAT, x, weight, bias, residual, y)) {
+                || map.source(y.size(3)) != x.size(3)
+                || !CpuMemory.usable(DataType.FLOAT, x, weight, bias, residual, y)) {
             return false;
         }
         Geometry g = Geometry.of(y, weight);
@@ -156,7 +157,7 @@ public final class CpuConv3x3 {
             return (long) (images - 1) * plane() + (long) h * rowLength();
         }
 
-        /** Where tap t reads, relative to the output position: {@code (t / 3)} rows down, {@code t % 3} columns right. */
+        /** Where tap t reads, relative to the output position: {@code t / 3} rows down, {@code t % 3} right. */
         long shift(int t) {
             return (long) (t / 3) * rowLength() + t % 3;
         }

@@ -13,7 +13,7 @@ final class CpuGemm {
     private static final int ROW_MAJOR = 101;
     private static final int NO_TRANS = 111;
 
-    /** One operand: an array's memory from element {@code offset} on (offsets as in {@link CpuMemory}), rows {@code ld} apart. */
+    /** An operand: an array's memory from element {@code offset} (as in {@link CpuMemory}), rows {@code ld} apart. */
     record Operand(FloatPointer base, long offset, int ld) {
         static Operand of(INDArray a, long offset, int ld) {
             return new Operand(new FloatPointer(CpuMemory.floats(a)), CpuMemory.base(a) + offset, ld);

@@ -19,7 +19,7 @@ final class SharedScratch {
     private SharedScratch() {
     }
 
-    /** A C-order {@code [rows, cols]} view of the thread's array {@code name}; contents are left over from its last use. */
+    /** A C-order {@code [rows, cols]} view of the thread's array {@code name}, holding what its last user left. */
     static INDArray matrix(String name, DataType type, long rows, long cols) {
         long n = rows * cols;
         Map<String, INDArray> mine = LOCAL.get();
