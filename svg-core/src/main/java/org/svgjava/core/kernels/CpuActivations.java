@@ -12,6 +12,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 final class CpuActivations {
     /** Elements per block: a few blocks of floats stay in L1 alongside their work arrays. */
     static final int BLOCK = 1024;
+    /** First of the three {@link Scratch} slots {@link #siluInPlace} uses; callers keep their own data below it. */
+    static final int SILU_SLOT = Scratch.SLOTS - 3;
     /** sqrt(2/pi), the tanh-GELU constant. */
     static final double GELU_C = 0.7978845608028654;
     static final double GELU_A = 0.044715;
@@ -37,6 +39,20 @@ final class CpuActivations {
 
     static void silu(INDArray x, INDArray y) {
         forward(Fn.SILU, x, y);
+    }
+
+    /** SiLU of {@code a[0..n)} in place, for kernels that hold their data in heap arrays already. */
+    static void siluInPlace(float[] a, int n) {
+        Scratch s = Scratch.get();
+        float[] block = s.floats(SILU_SLOT, BLOCK);
+        float[] w = s.floats(SILU_SLOT + 1, BLOCK);
+        float[] t = s.floats(SILU_SLOT + 2, BLOCK);
+        for (int start = 0; start < n; start += BLOCK) {
+            int len = Math.min(BLOCK, n - start);
+            System.arraycopy(a, start, block, 0, len);
+            forwardF(Fn.SILU, block, w, t, null, len);
+            System.arraycopy(block, 0, a, start, len);
+        }
     }
 
     static void siluBackward(INDArray x, INDArray dy, INDArray dx) {

@@ -2,11 +2,14 @@ package org.svgjava.core.nn;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.svgjava.core.kernels.ConvInput;
+import org.svgjava.core.kernels.CpuConv3x3;
 
 /**
  * PyTorch's {@code nn.Conv2d} with square kernels: weight {@code [out, in, k, k]} (OIHW), bias {@code [out]},
  * stride and zero padding, on {@code [B, in, H, W]}. Computed per image as one GEMM with the patch matrix
- * ({@link Im2col}); 1x1 convolutions with stride 1 skip the patch matrix. Backward recomputes the patch matrix
+ * ({@link Im2col}); 1x1 convolutions with stride 1 skip the patch matrix, and 3x3 ones with stride 1 and padding 1
+ * take {@link CpuConv3x3} on the CPU backend (FLOAT) instead. Backward recomputes the patch matrix
  * instead of keeping one per image.
  */
 public final class Conv2d extends Module implements Layer {
@@ -43,6 +46,11 @@ public final class Conv2d extends Module implements Layer {
         return bias ? p("bias") : null;
     }
 
+    /** The shape of every 3x3 conv of the LDM decoder, which has a faster forward on the CPU. */
+    private boolean paddedThreeByThree() {
+        return k == 3 && stride == 1 && pad == 1;
+    }
+
     private boolean pointwise() {
         return k == 1 && stride == 1 && pad == 0;
     }
@@ -54,6 +62,11 @@ public final class Conv2d extends Module implements Layer {
         int b = (int) xc.size(0);
         int p = geo.ho() * geo.wo();
         INDArray y = buffers.get("y", xc.dataType(), b, out, geo.ho(), geo.wo());
+        x = storesActivations() ? xc : null;
+        if (paddedThreeByThree() && CpuConv3x3.supports(xc, p("weight"), bias(), y)) {
+            CpuConv3x3.forward(xc, ConvInput.AS_IS, p("weight"), bias(), null, y);
+            return y;
+        }
         INDArray w2 = p("weight").reshape('c', out, (long) in * k * k);
         for (int i = 0; i < b; i++) {
             INDArray yb = y.slice(i).reshape('c', out, p);
@@ -62,7 +75,26 @@ public final class Conv2d extends Module implements Layer {
                 yb.addiColumnVector(p("bias").reshape(out, 1));
             }
         }
-        x = storesActivations() ? xc : null;
+        return y;
+    }
+
+    /**
+     * {@code forward(f(x)) + residual} in inference, with f (swish, or nearest 2x upsampling) applied while the CPU
+     * 3x3 path copies its input, so f(x) is never written out, and the residual (may be null; the output's shape)
+     * added while it copies the output. Returns null where that path does not run (another backend or type, another
+     * geometry, or a module that keeps activations for backward): the caller then computes f(x), calls
+     * {@link #forward} and adds the residual itself. x and residual are left unchanged.
+     */
+    public INDArray forwardOf(ConvInput f, INDArray x, INDArray residual) {
+        if (storesActivations() || !paddedThreeByThree() || x.rank() != 4) {
+            return null;
+        }
+        int scale = f == ConvInput.NEAREST_2X ? 2 : 1;
+        INDArray y = buffers.get("y", x.dataType(), x.size(0), out, scale * x.size(2), scale * x.size(3));
+        if (!CpuConv3x3.supports(x, f, p("weight"), bias(), residual, y)) {
+            return null;
+        }
+        CpuConv3x3.forward(x, f, p("weight"), bias(), residual, y);
         return y;
     }
 
@@ -75,7 +107,7 @@ public final class Conv2d extends Module implements Layer {
         int p = geo.ho() * geo.wo();
         INDArray w2 = p("weight").reshape('c', out, (long) in * k * k);
         INDArray dx = buffers.like("dx", x);
-        INDArray dcols = pointwise() ? null : buffers.get("dcols", x.dataType(), geo.rows(), p);
+        INDArray dcols = pointwise() ? null : SharedScratch.matrix("dcols", x.dataType(), geo.rows(), p);
         if (!pointwise()) {
             dx.assign(0);
         }
@@ -101,7 +133,7 @@ public final class Conv2d extends Module implements Layer {
         if (pointwise()) {
             return image.reshape('c', in, (long) geo.h() * geo.w());
         }
-        INDArray cols = buffers.get("cols", image.dataType(), geo.rows(), (long) geo.ho() * geo.wo());
+        INDArray cols = SharedScratch.matrix("cols", image.dataType(), geo.rows(), (long) geo.ho() * geo.wo());
         Im2col.im2col(image, cols, geo);
         return cols;
     }

@@ -3,6 +3,7 @@ package org.svgjava.encoder.decoder;
 import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.svgjava.core.kernels.ConvInput;
 import org.svgjava.core.kernels.Kernels;
 import org.svgjava.core.nn.Conv2d;
 import org.svgjava.core.nn.GroupNorm;
@@ -131,6 +132,10 @@ public final class Decoder extends LatentDecoder {
             INDArray a = buffers.like("act", n);
             Kernels.get().silu(n, a);
             return convOut.forward(a);
+        }
+        INDArray y = convOut.forwardOf(ConvInput.SILU, n, null);
+        if (y != null) {
+            return y;
         }
         Kernels.get().silu(n, n);
         return convOut.forward(n);

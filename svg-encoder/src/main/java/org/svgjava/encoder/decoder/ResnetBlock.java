@@ -1,6 +1,7 @@
 package org.svgjava.encoder.decoder;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.svgjava.core.kernels.ConvInput;
 import org.svgjava.core.kernels.Kernels;
 import org.svgjava.core.nn.Conv2d;
 import org.svgjava.core.nn.GroupNorm;
@@ -34,11 +35,9 @@ public final class ResnetBlock extends Module implements Layer {
     @Override
     public INDArray forward(INDArray x) {
         n1 = norm1.forward(x);
-        INDArray h = conv1.forward(swish("a1", n1));
+        INDArray h = convOfSwish(conv1, "a1", n1, null);
         n2 = norm2.forward(h);
-        h = conv2.forward(swish("a2", n2));
-        // conv2 keeps its input, not its output, so the residual sum can live in conv2's output buffer
-        return h.addi(ninShortcut != null ? ninShortcut.forward(x) : x);
+        return convOfSwish(conv2, "a2", n2, ninShortcut != null ? ninShortcut.forward(x) : x);
     }
 
     @Override
@@ -52,6 +51,20 @@ public final class ResnetBlock extends Module implements Layer {
         Kernels.get().siluBackward(n1, da1, dn1);
         INDArray dx = norm1.backward(dn1);
         return dx.addi(ninShortcut != null ? ninShortcut.backward(dout) : dout);
+    }
+
+    /**
+     * conv(swish(n)) + residual (may be null): in inference both fused into the conv's copies where it can, else
+     * swish materialised and the residual added in place, which is safe because the conv keeps its input, not its
+     * output.
+     */
+    private INDArray convOfSwish(Conv2d conv, String key, INDArray n, INDArray residual) {
+        INDArray y = conv.forwardOf(ConvInput.SILU, n, residual);
+        if (y != null) {
+            return y;
+        }
+        y = conv.forward(swish(key, n));
+        return residual != null ? y.addi(residual) : y;
     }
 
     /**

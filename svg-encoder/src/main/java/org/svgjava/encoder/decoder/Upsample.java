@@ -1,6 +1,7 @@
 package org.svgjava.encoder.decoder;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.svgjava.core.kernels.ConvInput;
 import org.svgjava.core.nn.Conv2d;
 import org.svgjava.core.nn.Layer;
 import org.svgjava.core.nn.Module;
@@ -18,7 +19,9 @@ public final class Upsample extends Module implements Layer {
 
     @Override
     public INDArray forward(INDArray x) {
-        return conv.forward(up.forward(x));
+        // in inference the conv can read x at half resolution itself, and the upsampled tensor is never written
+        INDArray y = conv.forwardOf(ConvInput.NEAREST_2X, x, null);
+        return y != null ? y : conv.forward(up.forward(x));
     }
 
     @Override

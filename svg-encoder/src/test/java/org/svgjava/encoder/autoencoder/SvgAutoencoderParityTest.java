@@ -52,6 +52,18 @@ class SvgAutoencoderParityTest {
         check("decoded", ae.decode(golden("latent")));
     }
 
+    /** Inference mode fuses swish and upsampling into the convolutions' input copies: same image. */
+    @Test
+    void decoderInInferenceModeReproducesTheOfficialImage() throws Exception {
+        ae.train(false);
+        ae.inference(true);
+        try {
+            check("decoded", ae.decode(golden("latent")));
+        } finally {
+            ae.inference(false);
+        }
+    }
+
     @Test
     void imageNetInputGivesTheSameLatent() throws Exception {
         ae.train(false);
