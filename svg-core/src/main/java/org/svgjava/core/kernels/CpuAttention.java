@@ -1,6 +1,5 @@
 package org.svgjava.core.kernels;
 
-import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -50,55 +49,52 @@ final class CpuAttention {
     }
 
     private static void attentionFloat(INDArray q, INDArray k, INDArray v, float scale, INDArray probs, INDArray out) {
-        int heads = (int) q.size(0);
         int tq = (int) q.size(1);
         int tk = (int) k.size(1);
         int d = (int) q.size(2);
-        int dv = (int) v.size(2);
-        FloatPointer qp = Sgemm.pointer(q);
-        FloatPointer kp = Sgemm.pointer(k);
-        FloatPointer vp = Sgemm.pointer(v);
-        FloatPointer pp = Sgemm.pointer(probs);
-        FloatPointer op = Sgemm.pointer(out);
+        int e = (int) v.size(2);
+        Sgemm.Operand qs = Sgemm.Operand.of(q, 0, d);
+        Sgemm.Operand ks = Sgemm.Operand.of(k, 0, d);
+        Sgemm.Operand vs = Sgemm.Operand.of(v, 0, e);
+        Sgemm.Operand ps = Sgemm.Operand.of(probs, 0, tk);
+        Sgemm.Operand os = Sgemm.Operand.of(out, 0, e);
         Buf p = Buf.of(probs);
-        perHead(heads, (long) tq * tk * (d + dv), h -> {
-            long ph = (long) h * tq * tk;
-            Sgemm.gemm(false, true, tq, tk, d, 1f, qp, (long) h * tq * d, d, kp, (long) h * tk * d, d, 0f, pp, ph, tk);
+        perHead((int) q.size(0), (long) tq * tk * (d + e), h -> {
+            Sgemm.Operand ph = ps.at((long) h * tq * tk);
+            Sgemm.gemm(false, true, tq, tk, d, 1f, qs.at((long) h * tq * d), ks.at((long) h * tk * d), 0f, ph);
             CpuActivations.softmaxRowsF(p, p, h * tq, (h + 1) * tq, tk, scale);
-            Sgemm.gemm(false, false, tq, dv, tk, 1f, pp, ph, tk, vp, (long) h * tk * dv, dv, 0f, op, (long) h * tq * dv,
-                    dv);
+            Sgemm.gemm(false, false, tq, e, tk, 1f, ph, vs.at((long) h * tk * e), 0f, os.at((long) h * tq * e));
         });
     }
 
     private static void attentionBackwardFloat(INDArray q, INDArray k, INDArray v, INDArray probs, float scale,
                                                INDArray dout, INDArray dq, INDArray dk, INDArray dv, INDArray scratch) {
-        int heads = (int) q.size(0);
         int tq = (int) q.size(1);
         int tk = (int) k.size(1);
         int d = (int) q.size(2);
         int e = (int) v.size(2);
-        FloatPointer qp = Sgemm.pointer(q);
-        FloatPointer kp = Sgemm.pointer(k);
-        FloatPointer vp = Sgemm.pointer(v);
-        FloatPointer pp = Sgemm.pointer(probs);
-        FloatPointer gp = Sgemm.pointer(dout);
-        FloatPointer sp = Sgemm.pointer(scratch);
-        FloatPointer dqp = Sgemm.pointer(dq);
-        FloatPointer dkp = Sgemm.pointer(dk);
-        FloatPointer dvp = Sgemm.pointer(dv);
+        Sgemm.Operand qs = Sgemm.Operand.of(q, 0, d);
+        Sgemm.Operand ks = Sgemm.Operand.of(k, 0, d);
+        Sgemm.Operand vs = Sgemm.Operand.of(v, 0, e);
+        Sgemm.Operand ps = Sgemm.Operand.of(probs, 0, tk);
+        Sgemm.Operand gs = Sgemm.Operand.of(dout, 0, e);
+        Sgemm.Operand ss = Sgemm.Operand.of(scratch, 0, tk);
+        Sgemm.Operand dqs = Sgemm.Operand.of(dq, 0, d);
+        Sgemm.Operand dks = Sgemm.Operand.of(dk, 0, d);
+        Sgemm.Operand dvs = Sgemm.Operand.of(dv, 0, e);
         Buf p = Buf.of(probs);
         Buf s = Buf.of(scratch);
-        perHead(heads, (long) tq * tk * (2 * d + 2 * e), h -> {
+        perHead((int) q.size(0), (long) tq * tk * (2 * d + 2 * e), h -> {
             long ph = (long) h * tq * tk;
             long qh = (long) h * tq * d;
             long kh = (long) h * tk * d;
             long gh = (long) h * tq * e;
             long vh = (long) h * tk * e;
-            Sgemm.gemm(true, false, tk, e, tq, 1f, pp, ph, tk, gp, gh, e, 0f, dvp, vh, e);
-            Sgemm.gemm(false, true, tq, tk, e, 1f, gp, gh, e, vp, vh, e, 0f, sp, ph, tk);
+            Sgemm.gemm(true, false, tk, e, tq, 1f, ps.at(ph), gs.at(gh), 0f, dvs.at(vh));
+            Sgemm.gemm(false, true, tq, tk, e, 1f, gs.at(gh), vs.at(vh), 0f, ss.at(ph));
             CpuActivations.softmaxBackwardRowsF(p, s, s, h * tq, (h + 1) * tq, tk, scale);
-            Sgemm.gemm(false, false, tq, d, tk, 1f, sp, ph, tk, kp, kh, d, 0f, dqp, qh, d);
-            Sgemm.gemm(true, false, tk, d, tq, 1f, sp, ph, tk, qp, qh, d, 0f, dkp, kh, d);
+            Sgemm.gemm(false, false, tq, d, tk, 1f, ss.at(ph), ks.at(kh), 0f, dqs.at(qh));
+            Sgemm.gemm(true, false, tk, d, tq, 1f, ss.at(ph), qs.at(qh), 0f, dks.at(kh));
         });
     }
 

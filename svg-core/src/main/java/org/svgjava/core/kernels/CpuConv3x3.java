@@ -102,14 +102,14 @@ public final class CpuConv3x3 {
         long columns = g.wideColumns(images);
         long blocks = Math.max(1, columns * g.out() / blockElements);
         long block = (columns + blocks - 1) / blocks;
-        CpuGemm.Operand w = CpuGemm.Operand.of(taps, 0, g.in());
-        CpuGemm.Operand xs = CpuGemm.Operand.of(pad, 0, (int) g.padLd(images));
-        CpuGemm.Operand ys = CpuGemm.Operand.of(wide, 0, (int) g.wideLd(images));
+        Sgemm.Operand w = Sgemm.Operand.of(taps, 0, g.in());
+        Sgemm.Operand xs = Sgemm.Operand.of(pad, 0, (int) g.padLd(images));
+        Sgemm.Operand ys = Sgemm.Operand.of(wide, 0, (int) g.wideLd(images));
         for (long s = 0; s < columns; s += block) {
             int n = (int) Math.min(block, columns - s);
             for (int t = 0; t < 9; t++) {
-                CpuGemm.gemm(g.out(), n, g.in(), w.at((long) t * g.out() * g.in()), xs.at(g.shift(t) + s),
-                        t == 0 ? 0f : 1f, ys.at(s));
+                Sgemm.gemm(false, false, g.out(), n, g.in(), 1f, w.at((long) t * g.out() * g.in()),
+                        xs.at(g.shift(t) + s), t == 0 ? 0f : 1f, ys.at(s));
             }
         }
     }
@@ -121,8 +121,8 @@ public final class CpuConv3x3 {
      */
     private static void tapRows(Geometry g, int images, INDArray taps, INDArray pad, INDArray rows) {
         int ld = (int) g.padLd(images);
-        CpuGemm.gemm(9 * g.out(), ld, g.in(), CpuGemm.Operand.of(taps, 0, g.in()), CpuGemm.Operand.of(pad, 0, ld), 0f,
-                CpuGemm.Operand.of(rows, 0, ld));
+        Sgemm.gemm(false, false, 9 * g.out(), ld, g.in(), 1f, Sgemm.Operand.of(taps, 0, g.in()),
+                Sgemm.Operand.of(pad, 0, ld), 0f, Sgemm.Operand.of(rows, 0, ld));
     }
 
     /** Sizes of one call and the layout of its padded and wide buffers. */

@@ -14,41 +14,52 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Row-major single-precision GEMM called straight into the OpenBLAS that ND4J's CPU backend loads, on the native
- * memory of FLOAT arrays, with leading dimensions of the caller's choice.
+ * Row-major single-precision GEMM called straight into the OpenBLAS that ND4J's CPU backend loads, on sub-matrices
+ * of FLOAT arrays' native memory given by an element offset and a leading dimension: ND4J copies a strided view
+ * before its own GEMM, here any window of a buffer is an operand as it lies (the shifted windows of a padded image
+ * in {@link CpuConv3x3}, one head of a {@code [BH, T, D]} array in {@link CpuAttention}).
  *
- * <p>Why not {@code Nd4j.matmul}: many small products (one per attention head, 256x256x64) run at a quarter of
- * the GEMM peak there, because each one is split over OpenBLAS's threads. Running whole products single-threaded,
- * one per worker thread, doubles their speed (measured 101 -> 208 GFLOP/s on the 2-core reference machine).
+ * <p>With {@link #singleThreaded}, several small products issued from the worker threads at once each run whole on
+ * their own thread: ND4J's batched matmul splits every 256x256x64 attention product over OpenBLAS's threads and
+ * reached a quarter of the GEMM peak; one product per thread doubled that (101 -> 208 GFLOP/s on the 2-core
+ * reference machine).
  */
-public final class Sgemm {
+final class Sgemm {
+    /** An operand: an array's memory from element {@code offset} of the array, rows {@code ld} elements apart. */
+    record Operand(FloatPointer base, long offset, int ld) {
+        static Operand of(INDArray a, long offset, int ld) {
+            if (a.dataType() != DataType.FLOAT) {
+                throw new IllegalArgumentException("Sgemm works on FLOAT arrays, got " + a.dataType());
+            }
+            // addressPointer() is the data buffer's first element; the array may start further in
+            FloatPointer first = new FloatPointer(a.data().addressPointer()).getPointer(a.offset() - a.data().offset());
+            return new Operand(first, offset, ld);
+        }
+
+        Operand at(long delta) {
+            return new Operand(base, offset + delta, ld);
+        }
+
+        FloatPointer pointer() {
+            return base.getPointer(offset);
+        }
+    }
+
     private Sgemm() {
     }
 
-    /** The memory of {@code a} from its first element (a C-contiguous FLOAT array on the CPU backend). */
-    public static FloatPointer pointer(INDArray a) {
-        if (a.dataType() != DataType.FLOAT) {
-            throw new IllegalArgumentException("Sgemm works on FLOAT arrays, got " + a.dataType());
-        }
-        return new FloatPointer(a.data().addressPointer()).getPointer(a.offset() - a.data().offset());
-    }
-
-    /**
-     * {@code C[m,n] = alpha op(A) op(B) + beta C}, row-major; {@code op(A)} is {@code [m,k]} and {@code op(B)}
-     * {@code [k,n]}. The offsets are in elements from each pointer.
-     */
-    public static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
-                            FloatPointer a, long aOffset, int lda, FloatPointer b, long bOffset, int ldb,
-                            float beta, FloatPointer c, long cOffset, int ldc) {
+    /** {@code c[m x n] = alpha op(a) op(b) + beta c} with {@code op(a)} {@code [m x k]} and {@code op(b)} {@code [k x n]}. */
+    static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Operand a, Operand b, float beta,
+                     Operand c) {
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, m, n, k,
-                alpha, a.getPointer(aOffset), lda, b.getPointer(bOffset), ldb, beta, c.getPointer(cOffset), ldc);
+                alpha, a.pointer(), a.ld(), b.pointer(), b.ld(), beta, c.pointer(), c.ld());
     }
 
     /**
      * Runs {@code body} with OpenBLAS limited to one thread, so that products issued from several worker threads
      * at once each run whole on their own thread; the previous thread count is restored afterwards.
      */
-    public static void singleThreaded(Runnable body) {
+    static void singleThreaded(Runnable body) {
         // what ND4J set at start-up (the preset remembers the last count set through it; -1 if none was)
         int before = Nd4j.factory().blas().getMaxThreads();
         if (before < 1) {

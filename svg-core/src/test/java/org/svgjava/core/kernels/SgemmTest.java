@@ -21,8 +21,8 @@ class SgemmTest {
         INDArray aView = a.get(NDArrayIndex.interval(2, 7), NDArrayIndex.all());
         INDArray c = Nd4j.rand(DataType.FLOAT, 11, 13);
         INDArray expected = aView.transpose().mmul(b).muli(2).addi(c.mul(0.5));
-        Sgemm.gemm(true, false, 11, 13, 5, 2f, Sgemm.pointer(a), 2 * 11, 11, Sgemm.pointer(b), 0, 13, 0.5f,
-                Sgemm.pointer(c), 0, 13);
+        Sgemm.gemm(true, false, 11, 13, 5, 2f, Sgemm.Operand.of(a, 2 * 11, 11), Sgemm.Operand.of(b, 0, 13), 0.5f,
+                Sgemm.Operand.of(c, 0, 13));
         Allclose.assertRelClose("C", c, expected, 1e-6);
     }
 
