@@ -89,12 +89,13 @@ public final class TrainTwoStage {
 
         // stage 2: a small SiT with rectified flow on the normalised latent tokens
         int side = (int) Math.round(Math.sqrt(cache.tokens().size(1)));
-        SiT sit = new SiT(new SiTConfig("SiT-toy", (int) cache.tokens().size(2), side, 192, 6, 6, 4.0,
+        // wider than the 392 latent channels: a narrower final Linear cannot move every channel away from the noise
+        SiT sit = new SiT(new SiTConfig("SiT-toy", (int) cache.tokens().size(2), side, 448, 4, 7, 4.0,
                 data.numClasses(), true, true, 0.1));
         sit.build(DataType.FLOAT);
         sit.initialize(seed);
         DiffusionTrainer trainer = new DiffusionTrainer(sit, cache, DiffusionTrainer.Settings.defaults(ditSteps, 64)
-                .withStep(FlowTrainingStep.Settings.official().withLr(5e-4).withEmaDecay(0.995)).withSeed(seed),
+                .withStep(FlowTrainingStep.Settings.official().withLr(1e-3).withEmaDecay(0.995)).withSeed(seed),
                 out.resolve("diffusion"));
         SampleGrids grids = new SampleGrids(trainer, ae, new SampleGrids.Settings(Math.max(1, ditSteps / 4),
                 Math.min(10, data.numClasses()), 4, 5, 4.0), out.resolve("diffusion"));

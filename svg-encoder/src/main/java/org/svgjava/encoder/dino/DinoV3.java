@@ -14,6 +14,7 @@ import org.svgjava.core.nn.Attention;
 import org.svgjava.core.nn.Conv2d;
 import org.svgjava.core.nn.LayerNorm;
 import org.svgjava.core.nn.Module;
+import org.svgjava.encoder.init.TorchInit;
 
 /**
  * Meta's DINOv3 vision transformer ({@code DinoVisionTransformer.forward_features}, eval mode), frozen: patch-16
@@ -86,7 +87,9 @@ public final class DinoV3 extends Module {
     public static DinoV3 random(DinoV3Config cfg, long seed) {
         DinoV3 model = new DinoV3(cfg);
         model.build(DataType.FLOAT);
-        Nd4j.getRandom().setSeed(seed);
+        // a Java generator, not ND4J's: Nd4j.getRandom().setSeed(seed) then randn gave other weights on every call
+        // (seen in the demo's JVM), so train-autoencoder and a later encode of its checkpoint met different encoders
+        TorchInit init = new TorchInit(seed);
         for (var e : model.parameters().views().entrySet()) {
             String name = e.getKey();
             INDArray v = e.getValue();
@@ -97,7 +100,7 @@ public final class DinoV3 extends Module {
             } else if (name.endsWith(".gamma")) {
                 v.assign(0.1); // random blocks that still change the tokens noticeably
             } else {
-                v.assign(Nd4j.randn(DataType.FLOAT, v.shape()).muli(0.02));
+                init.normal(v, 0, 0.02);
             }
         }
         model.parameters().get("rope_embed.periods").assign(Nd4j.createFromArray(RopeTables.metaPeriods(cfg.headDim(), cfg.ropeBase())));

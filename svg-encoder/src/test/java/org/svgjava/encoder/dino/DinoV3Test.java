@@ -121,4 +121,16 @@ class DinoV3Test {
         assertThatThrownBy(() -> model.forward(org.nd4j.linalg.factory.Nd4j.zeros(DataType.FLOAT, 1, 3, 40, 32)))
                 .hasMessageContaining("multiples of 16");
     }
+
+    @Test
+    void randomStandInDependsOnlyOnTheSeed() {
+        // train-autoencoder and encode build the stand-in in separate processes: both must get the same encoder
+        DinoV3Config cfg = DinoV3Config.of("dinov3_test", 16, 1, 2, true, 32);
+        org.nd4j.linalg.factory.Nd4j.randn(DataType.FLOAT, 7); // whatever ran before must not matter
+        INDArray a = DinoV3.random(cfg, 3).parameters().flat().dup();
+        INDArray b = DinoV3.random(cfg, 3).parameters().flat().dup();
+        assertThat(a.sub(b).amaxNumber().doubleValue()).as("two stand-ins with seed 3 differ by").isZero();
+        assertThat(a.sub(DinoV3.random(cfg, 4).parameters().flat()).amaxNumber().doubleValue())
+                .as("another seed, other weights").isPositive();
+    }
 }

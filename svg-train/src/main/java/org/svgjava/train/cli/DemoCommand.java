@@ -30,7 +30,7 @@ final class DemoCommand implements Callable<Integer> {
             + "without it a seeded random ViT-S/16+ stands in for the frozen encoder")
     Path dino;
 
-    @Option(names = "--ae-steps", defaultValue = "300", description = "stage-1 steps (default: ${DEFAULT-VALUE})")
+    @Option(names = "--ae-steps", defaultValue = "600", description = "stage-1 steps (default: ${DEFAULT-VALUE})")
     int aeSteps;
 
     @Option(names = "--dit-steps", defaultValue = "1500", description = "stage-2 steps (default: ${DEFAULT-VALUE})")
