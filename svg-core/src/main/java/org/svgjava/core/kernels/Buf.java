@@ -13,12 +13,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 final class Buf {
     final FloatBuffer f;
     final DoubleBuffer d;
-    final int base;
 
-    private Buf(FloatBuffer f, DoubleBuffer d, int base) {
+    private Buf(FloatBuffer f, DoubleBuffer d) {
         this.f = f;
         this.d = d;
-        this.base = base;
     }
 
     /** The memory of a FLOAT or DOUBLE array that {@link CpuMemory#usable} accepted; null for null. */
@@ -26,37 +24,35 @@ final class Buf {
         if (a == null) {
             return null;
         }
-        int base = CpuMemory.base(a);
-        return a.dataType() == DataType.DOUBLE ? new Buf(null, CpuMemory.doubles(a), base)
-                : new Buf(CpuMemory.floats(a), null, base);
+        return a.dataType() == DataType.DOUBLE ? new Buf(null, CpuMemory.doubles(a)) : new Buf(CpuMemory.floats(a), null);
     }
 
     void get(long at, float[] dst, int len) {
-        f.get(base + (int) at, dst, 0, len);
+        f.get((int) at, dst, 0, len);
     }
 
     void get(long at, double[] dst, int len) {
-        d.get(base + (int) at, dst, 0, len);
+        d.get((int) at, dst, 0, len);
     }
 
     void put(long at, float[] src, int len) {
-        f.put(base + (int) at, src, 0, len);
+        f.put((int) at, src, 0, len);
     }
 
     void put(long at, double[] src, int len) {
-        d.put(base + (int) at, src, 0, len);
+        d.put((int) at, src, 0, len);
     }
 
     /** One element as double, whatever the type. */
     double get(long at) {
-        return f != null ? f.get(base + (int) at) : d.get(base + (int) at);
+        return f != null ? f.get((int) at) : d.get((int) at);
     }
 
     void put(long at, double v) {
         if (f != null) {
-            f.put(base + (int) at, (float) v);
+            f.put((int) at, (float) v);
         } else {
-            d.put(base + (int) at, v);
+            d.put((int) at, v);
         }
     }
 }

@@ -14,7 +14,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Each array gets its own NIO view that starts at its first element and spans the elements its strides reach,
  * made from the native address. ND4J's {@code data().asNioFloat()} views the whole underlying allocation instead,
  * which fails past 2^31 bytes: a parameter deep inside a SiT-XL flat buffer (2.7 GB) could not be reached.
- * Kernels index the view from {@link #base} (0) with absolute bulk gets and puts.
+ * Kernels index the view from 0 with absolute bulk gets and puts.
  */
 public final class CpuMemory {
     private CpuMemory() {
@@ -26,11 +26,6 @@ public final class CpuMemory {
 
     static DoubleBuffer doubles(INDArray a) {
         return bytes(a, 0, span(a)).asDoubleBuffer();
-    }
-
-    /** Index of the array's first element in {@link #floats}/{@link #doubles}. */
-    static int base(INDArray a) {
-        return 0;
     }
 
     /**
