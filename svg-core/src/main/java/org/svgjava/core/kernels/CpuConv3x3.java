@@ -24,9 +24,9 @@ public final class CpuConv3x3 {
     private static final long GROUP_ELEMENTS = 1L << 24;
     /** Output floats of one column block, which the nine tap GEMMs update in turn: 4 MB, the L2 of two cores. */
     private static final long BLOCK_ELEMENTS = 1L << 20;
-    private static final int PAD = 0;
-    private static final int WIDE = 1;
-    private static final int TAPS = 2;
+    private static final String PAD = "conv3x3.pad";
+    private static final String WIDE = "conv3x3.wide";
+    private static final String TAPS = "conv3x3.taps";
 
     private CpuConv3x3() {
     }
@@ -73,20 +73,20 @@ public final class CpuConv3x3 {
     static void forward(INDArray x, ConvInput map, INDArray weight, INDArray bias, INDArray residual, INDArray y,
                         long groupElements, long blockElements) {
         Geometry g = Geometry.of(y, weight);
-        INDArray taps = NativeScratch.floats(TAPS, 9L * g.out() * g.in());
+        INDArray taps = NativeScratch.array(TAPS, DataType.FLOAT, 9L * g.out() * g.in());
         PaddedImages.packTaps(weight, taps, g);
         float[] b = bias == null ? new float[g.out()] : bias.toFloatVector();
         int group = g.groupSize(groupElements);
         for (int b0 = 0; b0 < g.batch(); b0 += group) {
             int n = Math.min(group, g.batch() - b0);
-            INDArray pad = NativeScratch.floats(PAD, (long) g.in() * g.padLd(n));
+            INDArray pad = NativeScratch.array(PAD, DataType.FLOAT, (long) g.in() * g.padLd(n));
             PaddedImages.pad(x, map, b0, n, pad, g);
             if (g.tapRows()) {
-                INDArray rows = NativeScratch.floats(WIDE, 9L * g.out() * g.padLd(n));
+                INDArray rows = NativeScratch.array(WIDE, DataType.FLOAT, 9L * g.out() * g.padLd(n));
                 tapRows(g, n, taps, pad, rows);
                 PaddedImages.crop(rows, g.padLd(n), 9, b, residual, y, b0, n, g);
             } else {
-                INDArray wide = NativeScratch.floats(WIDE, (long) g.out() * g.wideLd(n));
+                INDArray wide = NativeScratch.array(WIDE, DataType.FLOAT, (long) g.out() * g.wideLd(n));
                 tapProducts(g, n, taps, pad, wide, blockElements);
                 PaddedImages.crop(wide, g.wideLd(n), 1, b, residual, y, b0, n, g);
             }

@@ -39,12 +39,17 @@ public final class CpuMemory {
         if (bytes > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("an NIO view holds at most 2^31 - 1 bytes, asked for " + bytes);
         }
-        // addressPointer() is the data buffer's first element; the array may start further in
-        BytePointer p = new BytePointer(a.data().addressPointer())
-                .getPointer((a.offset() - a.data().offset() + from) * width);
+        BytePointer p = first(a).getPointer(from * width);
         p.capacity(bytes);
         p.limit(bytes);
         return p.asBuffer().order(ByteOrder.nativeOrder());
+    }
+
+    /** The native address of the array's first element. */
+    static BytePointer first(INDArray a) {
+        // addressPointer() is the data buffer's first element; the array may start further in
+        return new BytePointer(a.data().addressPointer())
+                .getPointer((a.offset() - a.data().offset()) * a.dataType().width());
     }
 
     /** Elements from the first to the last one the strides reach (non-negative strides). */

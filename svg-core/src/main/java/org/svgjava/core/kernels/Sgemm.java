@@ -31,9 +31,7 @@ final class Sgemm {
             if (a.dataType() != DataType.FLOAT) {
                 throw new IllegalArgumentException("Sgemm works on FLOAT arrays, got " + a.dataType());
             }
-            // addressPointer() is the data buffer's first element; the array may start further in
-            FloatPointer first = new FloatPointer(a.data().addressPointer()).getPointer(a.offset() - a.data().offset());
-            return new Operand(first, offset, ld);
+            return new Operand(new FloatPointer(CpuMemory.first(a)), offset, ld);
         }
 
         Operand at(long delta) {
@@ -61,11 +59,8 @@ final class Sgemm {
      */
     static void singleThreaded(Runnable body) {
         // what ND4J set at start-up (the preset remembers the last count set through it; -1 if none was)
-        int before = Nd4j.factory().blas().getMaxThreads();
-        if (before < 1) {
-            before = Runtime.getRuntime().availableProcessors();
-        }
-        int restore = before;
+        int set = Nd4j.factory().blas().getMaxThreads();
+        int restore = set >= 1 ? set : Runtime.getRuntime().availableProcessors();
         setThreads(1);
         try {
             body.run();

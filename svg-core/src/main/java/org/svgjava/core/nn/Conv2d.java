@@ -4,6 +4,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.svgjava.core.kernels.ConvInput;
 import org.svgjava.core.kernels.CpuConv3x3;
+import org.svgjava.core.kernels.NativeScratch;
 
 /**
  * PyTorch's {@code nn.Conv2d} with square kernels: weight {@code [out, in, k, k]} (OIHW), bias {@code [out]},
@@ -107,7 +108,7 @@ public final class Conv2d extends Module implements Layer {
         int p = geo.ho() * geo.wo();
         INDArray w2 = p("weight").reshape('c', out, (long) in * k * k);
         INDArray dx = buffers.like("dx", x);
-        INDArray dcols = pointwise() ? null : SharedScratch.matrix("dcols", x.dataType(), geo.rows(), p);
+        INDArray dcols = pointwise() ? null : NativeScratch.matrix("dcols", x.dataType(), geo.rows(), p);
         if (!pointwise()) {
             dx.assign(0);
         }
@@ -133,7 +134,7 @@ public final class Conv2d extends Module implements Layer {
         if (pointwise()) {
             return image.reshape('c', in, (long) geo.h() * geo.w());
         }
-        INDArray cols = SharedScratch.matrix("cols", image.dataType(), geo.rows(), (long) geo.ho() * geo.wo());
+        INDArray cols = NativeScratch.matrix("cols", image.dataType(), geo.rows(), (long) geo.ho() * geo.wo());
         Im2col.im2col(image, cols, geo);
         return cols;
     }
