@@ -245,4 +245,25 @@ public final class CpuKernels implements Kernels {
         INDArray work = scratch != null ? scratch : probs.ulike();
         CpuAttention.attentionBackward(q, k, v, probs, scale, dout, dq, dk, dv, work);
     }
+
+    @Override
+    public void linear(INDArray x, INDArray w, INDArray b, INDArray y) {
+        KernelArgs.linear(x, w, b, y);
+        KernelArgs.sameType(x, w, b, y);
+        if (x.dataType() != DataType.FLOAT || !fast("linear", x, w, b, y)) {
+            portable.linear(x, w, b, y);
+            return;
+        }
+        CpuLinear.linear(x, w, b, y);
+    }
+
+    @Override
+    public void linearBackward(INDArray dy, INDArray x, INDArray w, INDArray dx, INDArray dw, INDArray db) {
+        PortableKernels.checkLinearBackward(dy, x, w, dx, dw, db);
+        if (dy.dataType() != DataType.FLOAT || !fast("linearBackward", dy, x, w, dx, dw, db)) {
+            portable.linearBackward(dy, x, w, dx, dw, db);
+            return;
+        }
+        CpuLinear.linearBackward(dy, x, w, dx, dw, db);
+    }
 }

@@ -134,4 +134,18 @@ final class KernelArgs {
                     + ", v " + shape(v) + ", probs " + shape(probs) + ", out " + shape(out));
         }
     }
+
+    /** {N, in, out} of a linear layer: x [N, in], w [out, in] (rank 2), y [N, out]; b [out] may be null. */
+    static long[] linear(INDArray x, INDArray w, INDArray b, INDArray y) {
+        require("x", x);
+        require("w", w);
+        require("y", y);
+        if (w.rank() != 2 || x.rank() != 2 || y.rank() != 2 || x.size(1) != w.size(1) || y.size(0) != x.size(0)
+                || y.size(1) != w.size(0) || x.length() == 0) {
+            throw new IllegalArgumentException("linear shapes do not match: x " + shape(x) + " must be [N, in], w "
+                    + shape(w) + " [out, in], y " + shape(y) + " [N, out]");
+        }
+        lengthIs("b", b, w.size(0), true);
+        return new long[] {x.size(0), w.size(1), w.size(0)};
+    }
 }

@@ -113,6 +113,19 @@ public interface Kernels {
     void attentionBackward(INDArray q, INDArray k, INDArray v, INDArray probs, double scale, INDArray dout,
                            INDArray dq, INDArray dk, INDArray dv, INDArray scratch);
 
+    /**
+     * PyTorch's {@code F.linear}: {@code y = x w^T + b} for x {@code [N,in]}, w {@code [out,in]}, b {@code [out]}
+     * (may be null) and y {@code [N,out]} (overwritten). The product goes to BLAS; the bias costs no extra pass
+     * where the implementation can fold it into the product.
+     */
+    void linear(INDArray x, INDArray w, INDArray b, INDArray y);
+
+    /**
+     * Backward of {@link #linear}: {@code dx = dy w} (overwritten), {@code dw += dy^T x}, {@code db += } the column
+     * sums of dy. Each of dx, dw, db may be null (not wanted: the input of a first layer, a frozen layer, no bias).
+     */
+    void linearBackward(INDArray dy, INDArray x, INDArray w, INDArray dx, INDArray dw, INDArray db);
+
     /** The implementation for this process: {@link CpuKernels} on the CPU backend, else {@link PortableKernels}. */
     static Kernels get() {
         return KernelSelector.get();

@@ -475,4 +475,41 @@ public final class PortableKernels implements Kernels {
         write(dk, gk);
         write(dv, gv);
     }
+
+    @Override
+    public void linear(INDArray x, INDArray w, INDArray b, INDArray y) {
+        KernelArgs.linear(x, w, b, y);
+        KernelArgs.sameType(x, w, b, y);
+        Nd4j.gemm(x, w, y, false, true, 1.0, 0.0);
+        if (b != null) {
+            y.addiRowVector(b.reshape(b.length()));
+        }
+    }
+
+    @Override
+    public void linearBackward(INDArray dy, INDArray x, INDArray w, INDArray dx, INDArray dw, INDArray db) {
+        checkLinearBackward(dy, x, w, dx, dw, db);
+        if (dw != null) {
+            Nd4j.gemm(dy, x, dw, true, false, 1.0, 1.0);
+        }
+        if (db != null) {
+            accumulate(db, dy.sum(0));
+        }
+        if (dx != null) {
+            Nd4j.gemm(dy, w, dx, false, false, 1.0, 0.0);
+        }
+    }
+
+    static void checkLinearBackward(INDArray dy, INDArray x, INDArray w, INDArray dx, INDArray dw, INDArray db) {
+        KernelArgs.linear(x, w, db, dy);
+        KernelArgs.sameType(dy, x, w, dx, dw, db);
+        if (dx != null && !java.util.Arrays.equals(dx.shape(), x.shape())) {
+            throw new IllegalArgumentException("linear dx " + KernelArgs.shape(dx) + " must be shaped as x "
+                    + KernelArgs.shape(x));
+        }
+        if (dw != null && !java.util.Arrays.equals(dw.shape(), w.shape())) {
+            throw new IllegalArgumentException("linear dw " + KernelArgs.shape(dw) + " must be shaped as w "
+                    + KernelArgs.shape(w));
+        }
+    }
 }

@@ -1,7 +1,7 @@
 package org.svgjava.core.nn;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
+import org.svgjava.core.kernels.Kernels;
 
 /**
  * {@code y = x W^T + b} over the last dimension, PyTorch's {@code nn.Linear}: weight {@code [out, in]}, bias
@@ -69,32 +69,23 @@ public final class Linear extends Module implements Layer {
     @Override
     public INDArray backward(INDArray dy) {
         stored(x);
-        INDArray dy2 = Shapes.rows(dy, out);
-        INDArray x2 = Shapes.rows(x, in);
-        if (g("weight") != null) {
-            Nd4j.gemm(dy2, x2, g("weight"), true, false, 1.0, 1.0);
-            if (bias) {
-                INDArray ones = ones(dy2.size(0), dy.dataType());
-                if (biasMask) {
-                    INDArray db = buffers.get("db", dy.dataType(), 1, out);
-                    Nd4j.gemm(ones, dy2, db, false, false, 1.0, 0.0);
-                    g("bias").addi(db.reshape(out).muli(p("bias_mask")));
-                } else {
-                    Nd4j.gemm(ones, dy2, g("bias").reshape(1, out), false, false, 1.0, 1.0);
-                }
-            }
-        }
         INDArray dx = buffers.get("dx", dy.dataType(), x.shape());
-        Nd4j.gemm(dy2, p("weight"), Shapes.rows(dx, in), false, false, 1.0, 0.0);
+        INDArray db = null;
+        if (bias && g("bias") != null) {
+            // the masked bias gets its gradient through the mask: sum into a scratch row first
+            db = biasMask ? buffers.get("db", dy.dataType(), out).assign(0) : g("bias");
+        }
+        Kernels.get().linearBackward(Shapes.rows(dy, out), Shapes.rows(x, in), p("weight"), Shapes.rows(dx, in),
+                g("weight"), db);
+        if (biasMask && db != null) {
+            g("bias").addi(db.muli(p("bias_mask")));
+        }
         return dx;
     }
 
     /** The stateless function: {@code y = x W^T + b} for x {@code [N, in]} into y {@code [N, out]}; b may be null. */
     public static void linear(INDArray x, INDArray w, INDArray b, INDArray y) {
-        Nd4j.gemm(x, w, y, false, true, 1.0, 0.0);
-        if (b != null) {
-            y.addiRowVector(b);
-        }
+        Kernels.get().linear(x, w, b, y);
     }
 
     private INDArray effectiveBias(org.nd4j.linalg.api.buffer.DataType type) {
@@ -102,13 +93,5 @@ public final class Linear extends Module implements Layer {
             return bias();
         }
         return buffers.get("effectiveBias", type, out).assign(p("bias")).muli(p("bias_mask"));
-    }
-
-    private INDArray ones(long n, org.nd4j.linalg.api.buffer.DataType type) {
-        INDArray o = buffers.get("ones", type, 1, n);
-        if (o.getDouble(0) != 1.0 || o.getDouble(n - 1) != 1.0) {
-            o.assign(1);
-        }
-        return o;
     }
 }

@@ -164,6 +164,18 @@ final class KernelCases {
                 org.nd4j.linalg.ops.transforms.Transforms.cos(angles, true).castTo(t)};
     }
 
+    /**
+     * x [N, in], w [out, in], b, dy, and the starting values of the accumulated dw and db. The large case has
+     * more outputs than one column block of the bias-gradient kernel, and not a multiple of it.
+     */
+    private static Map<String, INDArray> linearInputs(DataType t, boolean large, Random rnd) {
+        long n = large ? 600 : 13;
+        long in = large ? 96 : 7;
+        long out = large ? 200 : 5;
+        return map("x", rand(t, rnd, 0.5, n, in), "w", rand(t, rnd, 0.5, out, in), "b", rand(t, rnd, 1, out),
+                "dy", rand(t, rnd, 0.5, n, out), "dw0", rand(t, rnd, 1, out, in), "db0", rand(t, rnd, 1, out));
+    }
+
     /** The small case is cross-attention (13 queries, 17 keys, value width 12 != 8) to catch mixed-up sizes. */
     private static Map<String, INDArray> attentionInputs(DataType t, boolean large, Random rnd) {
         long bh = large ? 12 : 3;
@@ -304,6 +316,33 @@ final class KernelCases {
                     INDArray y = garbage(in.get("x"));
                     k.rope(in.get("x"), in.get("sin"), in.get("cos"), in.get("prefix").getInt(0), true, y);
                     return map("y", y);
+                }),
+                new Simple("linear", KernelCases::linearInputs, (k, in) -> {
+                    INDArray y = garbage(in.get("dy"));
+                    k.linear(in.get("x"), in.get("w"), in.get("b"), y);
+                    return map("y", y);
+                }),
+                new Simple("linearNoBias", KernelCases::linearInputs, (k, in) -> {
+                    INDArray y = garbage(in.get("dy"));
+                    k.linear(in.get("x"), in.get("w"), null, y);
+                    return map("y", y);
+                }),
+                new Simple("linearBackward", KernelCases::linearInputs, (k, in) -> {
+                    INDArray dx = garbage(in.get("x"));
+                    INDArray dw = in.get("dw0").dup();
+                    INDArray db = in.get("db0").dup();
+                    k.linearBackward(in.get("dy"), in.get("x"), in.get("w"), dx, dw, db);
+                    return map("dx", dx, "dw", dw, "db", db);
+                }),
+                new Simple("linearBackwardFrozen", KernelCases::linearInputs, (k, in) -> {
+                    INDArray dx = garbage(in.get("x"));
+                    k.linearBackward(in.get("dy"), in.get("x"), in.get("w"), dx, null, null);
+                    return map("dx", dx);
+                }),
+                new Simple("linearBackwardFirstLayer", KernelCases::linearInputs, (k, in) -> {
+                    INDArray dw = in.get("dw0").dup();
+                    k.linearBackward(in.get("dy"), in.get("x"), in.get("w"), null, dw, null);
+                    return map("dw", dw);
                 }),
                 new Simple("attention", KernelCases::attentionInputs, (k, in) -> {
                     INDArray probs = garbage(in.get("probs"));

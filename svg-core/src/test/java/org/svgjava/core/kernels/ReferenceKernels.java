@@ -524,4 +524,66 @@ final class ReferenceKernels implements Kernels {
         set(dk, gk);
         set(dv, gv);
     }
+
+    @Override
+    public void linear(INDArray x, INDArray w, INDArray b, INDArray y) {
+        int n = (int) x.size(0);
+        int in = (int) x.size(1);
+        int out = (int) w.size(0);
+        double[] xs = values(x);
+        double[] ws = values(w);
+        double[] bs = b == null ? new double[out] : values(b);
+        double[] ys = new double[n * out];
+        for (int r = 0; r < n; r++) {
+            for (int o = 0; o < out; o++) {
+                double s = bs[o];
+                for (int i = 0; i < in; i++) {
+                    s += xs[r * in + i] * ws[o * in + i];
+                }
+                ys[r * out + o] = s;
+            }
+        }
+        set(y, ys);
+    }
+
+    @Override
+    public void linearBackward(INDArray dy, INDArray x, INDArray w, INDArray dx, INDArray dw, INDArray db) {
+        int n = (int) x.size(0);
+        int in = (int) x.size(1);
+        int out = (int) w.size(0);
+        double[] g = values(dy);
+        double[] xs = values(x);
+        double[] ws = values(w);
+        if (dx != null) {
+            double[] d = new double[n * in];
+            for (int r = 0; r < n; r++) {
+                for (int i = 0; i < in; i++) {
+                    for (int o = 0; o < out; o++) {
+                        d[r * in + i] += g[r * out + o] * ws[o * in + i];
+                    }
+                }
+            }
+            set(dx, d);
+        }
+        if (dw != null) {
+            double[] d = values(dw);
+            for (int o = 0; o < out; o++) {
+                for (int i = 0; i < in; i++) {
+                    for (int r = 0; r < n; r++) {
+                        d[o * in + i] += g[r * out + o] * xs[r * in + i];
+                    }
+                }
+            }
+            set(dw, d);
+        }
+        if (db != null) {
+            double[] d = values(db);
+            for (int r = 0; r < n; r++) {
+                for (int o = 0; o < out; o++) {
+                    d[o] += g[r * out + o];
+                }
+            }
+            set(db, d);
+        }
+    }
 }
