@@ -54,7 +54,7 @@ public final class DiTBlockBenchmark {
         Runnable step = () -> {
             block.zeroGradients();
             INDArray out = block.forward(x, c);
-            dout.assign(out).subi(target).muli(scale);
+            out.sub(target, dout).muli(scale);
             dc.assign(0);
             block.backward(dout, dc);
             opt.step();

@@ -109,16 +109,15 @@ public final class DiTBlock extends Module {
         INDArray dm2 = mlp.backward(dF);
         INDArray dh2 = buffers.like("dh2", dm2);
         k.modulateBackward(dm2, h2, m[SCALE_MLP], dh2, dm[SHIFT_MLP], dm[SCALE_MLP]);
-        INDArray dx1 = buffers.like("dx1", dout);
-        dx1.assign(dout).addi(norm2.backward(dh2));
+        // norm2's input-gradient buffer takes the residual branch in place: one pass instead of a copy and an add
+        INDArray dx1 = norm2.backward(dh2).addi(dout);
         // first half: x1 = x + gate_msa * attn(modulate(norm1(x)))
         INDArray dA = buffers.like("dA", dx1);
         k.gatedResidualBackward(dx1, attnOut, m[GATE_MSA], dA, dm[GATE_MSA]);
         INDArray dm1 = attn.backward(dA);
         INDArray dh1 = buffers.like("dh1", dm1);
         k.modulateBackward(dm1, h1, m[SCALE_MSA], dh1, dm[SHIFT_MSA], dm[SCALE_MSA]);
-        INDArray dx = buffers.like("dx", dout);
-        dx.assign(dx1).addi(norm1.backward(dh1));
+        INDArray dx = norm1.backward(dh1).addi(dx1);
         // conditioning: chunks -> adaLN linear -> SiLU
         INDArray dmod = buffers.get("dmod", type, b, 6 * dim);
         for (int i = 0; i < 6; i++) {
