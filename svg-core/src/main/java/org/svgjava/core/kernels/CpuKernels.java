@@ -166,6 +166,41 @@ public final class CpuKernels implements Kernels {
     }
 
     @Override
+    public void modulatedLayerNorm(INDArray x, double eps, INDArray shift, INDArray scale, INDArray y, INDArray mean,
+                                   INDArray rstd) {
+        long[] bt = PortableKernels.checkModulatedLayerNorm(x, shift, scale, y, mean, rstd);
+        long d = x.size(-1);
+        DataType type = x.dataType();
+        boolean ok = type == DataType.FLOAT && fast("modulatedLayerNorm", x, y, mean, rstd);
+        CpuElementwise.Param sh = ok ? param(shift, type, bt[0], d) : null;
+        CpuElementwise.Param sc = sh != null ? param(scale, type, bt[0], d) : null;
+        if (sc == null) {
+            portable.modulatedLayerNorm(x, eps, shift, scale, y, mean, rstd);
+            return;
+        }
+        CpuNorms.modulatedLayerNorm(Buf.of(x), eps, sh, sc, Buf.of(y), Buf.of(mean), Buf.of(rstd), (int) bt[0],
+                (int) bt[1], (int) d);
+    }
+
+    @Override
+    public void modulatedLayerNormBackward(INDArray dy, INDArray x, INDArray mean, INDArray rstd, INDArray scale,
+                                           INDArray residual, INDArray dx, INDArray dshift, INDArray dscale) {
+        long[] bt = PortableKernels.checkModulatedLayerNormBackward(dy, x, mean, rstd, scale, residual, dx, dshift,
+                dscale);
+        long d = x.size(-1);
+        DataType type = x.dataType();
+        boolean ok = type == DataType.FLOAT && fast("modulatedLayerNormBackward", dy, x, mean, rstd, residual, dx,
+                dshift, dscale);
+        CpuElementwise.Param sc = ok ? param(scale, type, bt[0], d) : null;
+        if (sc == null) {
+            portable.modulatedLayerNormBackward(dy, x, mean, rstd, scale, residual, dx, dshift, dscale);
+            return;
+        }
+        CpuNorms.modulatedLayerNormBackward(Buf.of(dy), Buf.of(x), Buf.of(mean), Buf.of(rstd), sc, Buf.of(residual),
+                Buf.of(dx), Buf.of(dshift), Buf.of(dscale), (int) bt[0], (int) bt[1], (int) d);
+    }
+
+    @Override
     public void modulateBackward(INDArray dy, INDArray x, INDArray scale, INDArray dx, INDArray dshift,
                                  INDArray dscale) {
         long[] bt = PortableKernels.checkModulateBackward(dy, x, scale, dx, dshift, dscale);

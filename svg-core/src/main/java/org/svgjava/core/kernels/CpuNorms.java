@@ -226,6 +226,126 @@ final class CpuNorms {
         }
     }
 
+    // ---------------- adaLN: LayerNorm then modulate, FLOAT ----------------
+
+    /** y = ((x - mean) rstd) (1 + scale[b]) + shift[b], row statistics saved; x {@code [B*T, D]}. */
+    static void modulatedLayerNorm(Buf xb, double eps, CpuElementwise.Param shift, CpuElementwise.Param scale, Buf yb,
+                                   Buf mb, Buf rb, int batch, int tokens, int d) {
+        Parallel.forEach(batch * tokens, d, (c, r0, r1) -> {
+            Scratch s = Scratch.get();
+            float[] a = s.floats(0, d);
+            float[] sh = s.floats(1, d);
+            float[] sc = s.floats(2, d);
+            int loaded = -1;
+            for (int r = r0; r < r1; r++) {
+                int b = r / tokens;
+                if (b != loaded) {
+                    loadModulation(shift, scale, b, sh, sc, d);
+                    loaded = b;
+                }
+                xb.get((long) r * d, a, d);
+                double mu = FastMath.sum(a, d) / d;
+                float fm = (float) mu;
+                double rs = 1 / Math.sqrt(FastMath.sumSquaredDeviation(a, d, fm) / d + eps);
+                float fr = (float) rs;
+                for (int i = 0; i < d; i++) {
+                    a[i] = (a[i] - fm) * fr * sc[i] + sh[i];
+                }
+                yb.put((long) r * d, a, d);
+                mb.put(r, mu);
+                rb.put(r, rs);
+            }
+        });
+    }
+
+    /** sh = shift[b], sc = 1 + scale[b] (shift may be null). */
+    private static void loadModulation(CpuElementwise.Param shift, CpuElementwise.Param scale, int b, float[] sh,
+                                       float[] sc, int d) {
+        if (shift != null) {
+            shift.buf().get(b * shift.stride(), sh, d);
+        }
+        scale.buf().get(b * scale.stride(), sc, d);
+        for (int i = 0; i < d; i++) {
+            sc[i] += 1f;
+        }
+    }
+
+    /**
+     * The LayerNorm backward with {@code gamma = 1 + scale[b]}, whose "parameter gradients" are dscale and dshift
+     * per sample; the residual gradient is added to dx in the same pass. Work units never straddle two samples,
+     * so each sample's sums are its units' partials added in unit order.
+     */
+    static void modulatedLayerNormBackward(Buf gyb, Buf xb, Buf mb, Buf rb, CpuElementwise.Param scale, Buf resb,
+                                           Buf dxb, Buf dshift, Buf dscale, int batch, int tokens, int d) {
+        int pieces = Math.max(1, Math.min(tokens, Parallel.chunks((long) batch * tokens, 2L * d) / batch));
+        int units = batch * pieces;
+        double[] partials = Scratch.partials(units * 2 * d);
+        Parallel.run(units, units, (c, u0, u1) -> {
+            Scratch s = Scratch.get();
+            float[] a = s.floats(0, d);
+            float[] g = s.floats(1, d);
+            float[] w = s.floats(2, d);
+            float[] sc = s.floats(3, d);
+            float[] sumDyX = s.floats(4, d);
+            float[] sumDy = s.floats(5, d);
+            for (int u = u0; u < u1; u++) {
+                int b = u / pieces;
+                int piece = u % pieces;
+                int r0 = b * tokens + Parallel.from(piece, pieces, tokens);
+                int r1 = b * tokens + Parallel.from(piece + 1, pieces, tokens);
+                loadModulation(null, scale, b, null, sc, d);
+                java.util.Arrays.fill(sumDyX, 0, d, 0f);
+                java.util.Arrays.fill(sumDy, 0, d, 0f);
+                java.util.Arrays.fill(partials, u * 2 * d, (u + 1) * 2 * d, 0);
+                for (int r = r0; r < r1; r++) {
+                    xb.get((long) r * d, a, d);
+                    gyb.get((long) r * d, g, d);
+                    float mu = (float) mb.get(r);
+                    float rs = (float) rb.get(r);
+                    for (int i = 0; i < d; i++) {
+                        a[i] = (a[i] - mu) * rs;
+                        sumDyX[i] += g[i] * a[i];
+                        sumDy[i] += g[i];
+                        w[i] = g[i] * sc[i];
+                    }
+                    if ((r - r0) % ROW_BLOCK == ROW_BLOCK - 1 || r == r1 - 1) {
+                        FastMath.flush(sumDyX, partials, u * 2 * d, d);
+                        FastMath.flush(sumDy, partials, u * 2 * d + d, d);
+                    }
+                    float c1 = (float) (FastMath.sum(w, d) / d);
+                    float c2 = (float) (FastMath.dot(w, a, d) / d);
+                    for (int i = 0; i < d; i++) {
+                        a[i] = rs * (w[i] - c1 - a[i] * c2);
+                    }
+                    if (resb != null) {
+                        resb.get((long) r * d, w, d);
+                        for (int i = 0; i < d; i++) {
+                            a[i] += w[i];
+                        }
+                    }
+                    dxb.put((long) r * d, a, d);
+                }
+            }
+        });
+        for (int b = 0; b < batch; b++) {
+            for (int i = 0; i < d; i++) {
+                double dsc = 0;
+                double dsh = 0;
+                for (int piece = 0; piece < pieces; piece++) {
+                    int at = (b * pieces + piece) * 2 * d;
+                    dsc += partials[at + i];
+                    dsh += partials[at + d + i];
+                }
+                if (dscale != null) {
+                    dscale.put((long) b * d + i, dsc);
+                }
+                if (dshift != null) {
+                    dshift.put((long) b * d + i, dsh);
+                }
+            }
+        }
+    }
+
     // ---------------- GroupNorm ----------------
 
     /** The [B, C, S] layout of a GroupNorm input and its (batch, group) blocks. */

@@ -78,6 +78,23 @@ public interface Kernels {
     void modulateBackward(INDArray dy, INDArray x, INDArray scale, INDArray dx, INDArray dshift, INDArray dscale);
 
     /**
+     * adaLN's normalise-then-modulate in one pass, {@code y = modulate(layerNorm(x), shift, scale)} with a
+     * LayerNorm without affine: x {@code [B,T,D]}, shift and scale {@code [B,D]}; mean and rstd ({@code [B*T]})
+     * receive the row statistics for the backward pass and must not be null. In place allowed.
+     */
+    void modulatedLayerNorm(INDArray x, double eps, INDArray shift, INDArray scale, INDArray y, INDArray mean,
+                            INDArray rstd);
+
+    /**
+     * Backward of {@link #modulatedLayerNorm}, plus an optional residual gradient that passes around it: with
+     * {@code n = (x - mean) rstd} and {@code g = dy (1 + scale[b])}, {@code dshift[b] = sum_t dy} and
+     * {@code dscale[b] = sum_t dy n} (both overwritten; each may be null), and
+     * {@code dx = layerNormBackward(g) + residual} (overwritten; residual may be null; dx may be residual).
+     */
+    void modulatedLayerNormBackward(INDArray dy, INDArray x, INDArray mean, INDArray rstd, INDArray scale,
+                                    INDArray residual, INDArray dx, INDArray dshift, INDArray dscale);
+
+    /**
      * Gated residual of adaLN-Zero: x, h {@code [B,T,D]}, gate {@code [B,D]}: {@code out = x + gate[b] * h}.
      * out may be x (the usual in-place residual update).
      */

@@ -512,4 +512,50 @@ public final class PortableKernels implements Kernels {
                     + KernelArgs.shape(w));
         }
     }
+
+    @Override
+    public void modulatedLayerNorm(INDArray x, double eps, INDArray shift, INDArray scale, INDArray y, INDArray mean,
+                                   INDArray rstd) {
+        checkModulatedLayerNorm(x, shift, scale, y, mean, rstd);
+        layerNorm(rows(x, x.size(-1)), null, null, eps, rows(y, x.size(-1)), mean, rstd);
+        modulate(y, shift, scale, y);
+    }
+
+    @Override
+    public void modulatedLayerNormBackward(INDArray dy, INDArray x, INDArray mean, INDArray rstd, INDArray scale,
+                                           INDArray residual, INDArray dx, INDArray dshift, INDArray dscale) {
+        checkModulatedLayerNormBackward(dy, x, mean, rstd, scale, residual, dx, dshift, dscale);
+        long d = x.size(-1);
+        INDArray n = rows(x, d).castTo(DataType.DOUBLE).subColumnVector(asDouble(mean).reshape(mean.length(), 1))
+                .muliColumnVector(asDouble(rstd).reshape(rstd.length(), 1)).castTo(x.dataType());
+        INDArray g = dy.ulike();
+        modulateBackward(dy, n, scale, g, dshift, dscale);
+        INDArray before = residual == null ? null : residual.dup();
+        layerNormBackward(rows(g, d), rows(x, d), null, mean, rstd, rows(dx, d), null, null);
+        if (before != null) {
+            dx.addi(before.reshape(dx.shape()));
+        }
+    }
+
+    static long[] checkModulatedLayerNorm(INDArray x, INDArray shift, INDArray scale, INDArray y, INDArray mean,
+                                          INDArray rstd) {
+        long[] bt = checkModulate(x, shift, scale, y);
+        KernelArgs.lengthIs("mean", mean, bt[0] * bt[1], false);
+        KernelArgs.lengthIs("rstd", rstd, bt[0] * bt[1], false);
+        KernelArgs.sameType(x, mean, rstd);
+        return bt;
+    }
+
+    static long[] checkModulatedLayerNormBackward(INDArray dy, INDArray x, INDArray mean, INDArray rstd,
+                                                  INDArray scale, INDArray residual, INDArray dx, INDArray dshift,
+                                                  INDArray dscale) {
+        long[] bt = checkModulateBackward(dy, x, scale, dx, dshift, dscale);
+        KernelArgs.lengthIs("mean", mean, bt[0] * bt[1], false);
+        KernelArgs.lengthIs("rstd", rstd, bt[0] * bt[1], false);
+        if (residual != null) {
+            KernelArgs.sameLength("residual", residual, x, "x");
+        }
+        KernelArgs.sameType(x, mean, rstd, residual);
+        return bt;
+    }
 }

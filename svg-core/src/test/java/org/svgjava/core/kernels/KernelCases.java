@@ -164,6 +164,20 @@ final class KernelCases {
                 org.nd4j.linalg.ops.transforms.Transforms.cos(angles, true).castTo(t)};
     }
 
+    /** adaLN inputs plus the row statistics of x and a residual gradient. */
+    private static Map<String, INDArray> modulatedNormInputs(DataType t, boolean large, Random rnd) {
+        Map<String, INDArray> in = adaLnInputs(t, large, rnd);
+        INDArray x = in.get("x");
+        long rows = x.length() / x.size(-1);
+        INDArray mean = Nd4j.create(t, rows);
+        INDArray rstd = Nd4j.create(t, rows);
+        REF.modulatedLayerNorm(x, EPS, in.get("shift"), in.get("scale"), x.ulike(), mean, rstd);
+        in.put("mean", mean);
+        in.put("rstd", rstd);
+        in.put("residual", rand(t, rnd, 1, x.shape()));
+        return in;
+    }
+
     /**
      * x [N, in], w [out, in], b, dy, and the starting values of the accumulated dw and db. The large case has
      * more outputs than one column block of the bias-gradient kernel, and not a multiple of it.
@@ -316,6 +330,27 @@ final class KernelCases {
                     INDArray y = garbage(in.get("x"));
                     k.rope(in.get("x"), in.get("sin"), in.get("cos"), in.get("prefix").getInt(0), true, y);
                     return map("y", y);
+                }),
+                new Simple("modulatedLayerNorm", KernelCases::modulatedNormInputs, (k, in) -> {
+                    INDArray y = garbage(in.get("x"));
+                    INDArray mean = garbage(in.get("mean"));
+                    INDArray rstd = garbage(in.get("rstd"));
+                    k.modulatedLayerNorm(in.get("x"), EPS, in.get("shift"), in.get("scale"), y, mean, rstd);
+                    return map("y", y, "mean", mean, "rstd", rstd);
+                }),
+                new Simple("modulatedLayerNormBackward", KernelCases::modulatedNormInputs, (k, in) -> {
+                    INDArray dx = garbage(in.get("x"));
+                    INDArray dshift = garbage(in.get("shift"));
+                    INDArray dscale = garbage(in.get("scale"));
+                    k.modulatedLayerNormBackward(in.get("dy"), in.get("x"), in.get("mean"), in.get("rstd"),
+                            in.get("scale"), in.get("residual"), dx, dshift, dscale);
+                    return map("dx", dx, "dshift", dshift, "dscale", dscale);
+                }),
+                new Simple("modulatedLayerNormBackwardInPlace", KernelCases::modulatedNormInputs, (k, in) -> {
+                    INDArray dx = in.get("residual").dup();
+                    k.modulatedLayerNormBackward(in.get("dy"), in.get("x"), in.get("mean"), in.get("rstd"),
+                            in.get("scale"), dx, dx, null, null);
+                    return map("dx", dx);
                 }),
                 new Simple("linear", KernelCases::linearInputs, (k, in) -> {
                     INDArray y = garbage(in.get("dy"));

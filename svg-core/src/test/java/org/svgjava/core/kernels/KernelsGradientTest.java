@@ -248,6 +248,52 @@ class KernelsGradientTest {
 
     @ParameterizedTest
     @MethodSource("kernels")
+    void modulatedLayerNorm(Kernels k) {
+        Random r = rnd();
+        INDArray shift = rand(D, r, 0.5, 3, 7);
+        INDArray scale = rand(D, r, 0.5, 3, 7);
+        INDArray dshift = Nd4j.zeros(D, 3, 7);
+        INDArray dscale = Nd4j.zeros(D, 3, 7);
+        Differentiable f = new Layer(k) {
+            INDArray mean;
+            INDArray rstd;
+
+            @Override
+            public INDArray forward(INDArray in) {
+                x = in;
+                mean = Nd4j.create(D, 15);
+                rstd = Nd4j.create(D, 15);
+                INDArray y = in.ulike();
+                k.modulatedLayerNorm(in, 1e-5, shift, scale, y, mean, rstd);
+                return y;
+            }
+
+            @Override
+            public INDArray backward(INDArray dy) {
+                INDArray dx = dy.ulike();
+                INDArray gs = dshift.ulike();
+                INDArray gc = dscale.ulike();
+                k.modulatedLayerNormBackward(dy, x, mean, rstd, scale, null, dx, gs, gc);
+                dshift.addi(gs);
+                dscale.addi(gc);
+                return dx;
+            }
+
+            @Override
+            public Map<String, INDArray> parameters() {
+                return Map.of("shift", shift, "scale", scale);
+            }
+
+            @Override
+            public Map<String, INDArray> gradients() {
+                return Map.of("shift", dshift, "scale", dscale);
+            }
+        };
+        GradientCheck.check(f, rand(D, r, 1, 3, 5, 7));
+    }
+
+    @ParameterizedTest
+    @MethodSource("kernels")
     void gatedResidual(Kernels k) {
         Random r = rnd();
         INDArray x0 = rand(D, r, 1, 2, 5, 7);

@@ -586,4 +586,82 @@ final class ReferenceKernels implements Kernels {
             set(db, d);
         }
     }
+
+    @Override
+    public void modulatedLayerNorm(INDArray x, double eps, INDArray shift, INDArray scale, INDArray y, INDArray mean,
+                                   INDArray rstd) {
+        int d = (int) x.size(-1);
+        int rows = (int) (x.length() / d);
+        int tokens = rows / (int) (shift.length() / d);
+        double[] xs = values(x);
+        double[] sh = values(shift);
+        double[] sc = values(scale);
+        double[] out = new double[xs.length];
+        double[] mu = new double[rows];
+        double[] rs = new double[rows];
+        for (int r = 0; r < rows; r++) {
+            double m = 0;
+            for (int i = 0; i < d; i++) {
+                m += xs[r * d + i];
+            }
+            m /= d;
+            double v = 0;
+            for (int i = 0; i < d; i++) {
+                v += (xs[r * d + i] - m) * (xs[r * d + i] - m);
+            }
+            mu[r] = m;
+            rs[r] = 1 / Math.sqrt(v / d + eps);
+            int b = r / tokens;
+            for (int i = 0; i < d; i++) {
+                out[r * d + i] = (xs[r * d + i] - m) * rs[r] * (1 + sc[b * d + i]) + sh[b * d + i];
+            }
+        }
+        set(y, out);
+        set(mean, mu);
+        set(rstd, rs);
+    }
+
+    /** Written out from the chain rule: d n_j / d x_i = rstd (delta_ij - 1/d - n_i n_j / d). */
+    @Override
+    public void modulatedLayerNormBackward(INDArray dy, INDArray x, INDArray mean, INDArray rstd, INDArray scale,
+                                           INDArray residual, INDArray dx, INDArray dshift, INDArray dscale) {
+        int d = (int) x.size(-1);
+        int rows = (int) (x.length() / d);
+        int batch = (int) (scale.length() / d);
+        int tokens = rows / batch;
+        double[] g = values(dy);
+        double[] xs = values(x);
+        double[] mu = values(mean);
+        double[] rs = values(rstd);
+        double[] sc = values(scale);
+        double[] res = residual == null ? new double[xs.length] : values(residual);
+        double[] out = new double[xs.length];
+        double[] dsh = new double[batch * d];
+        double[] dsc = new double[batch * d];
+        double[] n = new double[d];
+        double[] gn = new double[d];
+        for (int r = 0; r < rows; r++) {
+            int b = r / tokens;
+            for (int i = 0; i < d; i++) {
+                n[i] = (xs[r * d + i] - mu[r]) * rs[r];
+                gn[i] = g[r * d + i] * (1 + sc[b * d + i]);
+                dsh[b * d + i] += g[r * d + i];
+                dsc[b * d + i] += g[r * d + i] * n[i];
+            }
+            for (int i = 0; i < d; i++) {
+                double s = 0;
+                for (int j = 0; j < d; j++) {
+                    s += gn[j] * rs[r] * ((i == j ? 1 : 0) - 1.0 / d - n[i] * n[j] / d);
+                }
+                out[r * d + i] = s + res[r * d + i];
+            }
+        }
+        set(dx, out);
+        if (dshift != null) {
+            set(dshift, dsh);
+        }
+        if (dscale != null) {
+            set(dscale, dsc);
+        }
+    }
 }

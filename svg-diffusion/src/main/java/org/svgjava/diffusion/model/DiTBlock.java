@@ -5,7 +5,6 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.svgjava.core.kernels.Kernels;
 import org.svgjava.core.nn.Activation;
 import org.svgjava.core.nn.Attention;
-import org.svgjava.core.nn.LayerNorm;
 import org.svgjava.core.nn.Linear;
 import org.svgjava.core.nn.Mlp;
 import org.svgjava.core.nn.Module;
@@ -17,7 +16,9 @@ import org.svgjava.core.nn.Module;
  * x = x + gate_msa * attn(modulate(norm1(x), shift_msa, scale_msa))
  * x = x + gate_mlp * mlp(modulate(norm2(x), shift_mlp, scale_mlp))
  * </pre>
- * norm1/norm2 are LayerNorm without affine (eps 1e-6), attention has QK-norm, the MLP is GELU-tanh.
+ * norm1/norm2 are LayerNorm without affine (eps 1e-6), attention has QK-norm, the MLP is GELU-tanh. Each
+ * {@code modulate(norm(x))} and its backward run as one fused kernel ({@link Kernels#modulatedLayerNorm}); the
+ * norms have no parameters, so nothing of the {@code state_dict} changes.
  */
 public final class DiTBlock extends Module {
     private static final int SHIFT_MSA = 0;
@@ -27,24 +28,23 @@ public final class DiTBlock extends Module {
     private static final int SCALE_MLP = 4;
     private static final int GATE_MLP = 5;
 
+    private static final double NORM_EPS = 1e-6;
+
     private final long dim;
-    private final LayerNorm norm1;
     private final Attention attn;
-    private final LayerNorm norm2;
     private final Mlp mlp;
     private final Activation adaAct;
     private final Linear adaLinear;
     private INDArray c;
-    private INDArray h1;
-    private INDArray h2;
+    /** The inputs of norm1 and norm2, for the backward pass. */
+    private INDArray x0;
+    private INDArray x1;
     private INDArray attnOut;
     private INDArray mlpOut;
 
     public DiTBlock(long dim, int heads, double mlpRatio, boolean qkNorm) {
         this.dim = dim;
-        norm1 = addModule("norm1", new LayerNorm(dim, 1e-6, false));
         attn = addModule("attn", new Attention(dim, heads, true, qkNorm, false));
-        norm2 = addModule("norm2", new LayerNorm(dim, 1e-6, false));
         mlp = addModule("mlp", new Mlp(dim, (long) (dim * mlpRatio), dim, Activation.Kind.GELU_TANH));
         adaAct = addModule("adaLN_modulation.0", new Activation(Activation.Kind.SILU));
         adaLinear = addModule("adaLN_modulation.1", new Linear(dim, 6 * dim));
@@ -71,22 +71,24 @@ public final class DiTBlock extends Module {
         for (int i = 0; i < 6; i++) {
             m[i].assign(mod.get(NDArrayIndex.all(), NDArrayIndex.interval(i * dim, (i + 1) * dim)));
         }
-        INDArray n1 = norm1.forward(x);
-        INDArray m1 = buffers.like("m1", n1);
-        k.modulate(n1, m[SHIFT_MSA], m[SCALE_MSA], m1);
+        var type = x.dataType();
+        long rows = x.length() / dim;
+        INDArray m1 = buffers.like("m1", x);
+        k.modulatedLayerNorm(x, NORM_EPS, m[SHIFT_MSA], m[SCALE_MSA], m1, buffers.get("mean1", type, rows),
+                buffers.get("rstd1", type, rows));
         INDArray a = attn.forward(m1);
-        INDArray x1 = buffers.like("x1", x);
-        k.gatedResidual(x, a, m[GATE_MSA], x1);
-        INDArray n2 = norm2.forward(x1);
-        INDArray m2 = buffers.like("m2", n2);
-        k.modulate(n2, m[SHIFT_MLP], m[SCALE_MLP], m2);
+        INDArray xMid = buffers.like("x1", x);
+        k.gatedResidual(x, a, m[GATE_MSA], xMid);
+        INDArray m2 = buffers.like("m2", x);
+        k.modulatedLayerNorm(xMid, NORM_EPS, m[SHIFT_MLP], m[SCALE_MLP], m2, buffers.get("mean2", type, rows),
+                buffers.get("rstd2", type, rows));
         INDArray f = mlp.forward(m2);
         INDArray out = buffers.like("out", x);
-        k.gatedResidual(x1, f, m[GATE_MLP], out);
+        k.gatedResidual(xMid, f, m[GATE_MLP], out);
         boolean keep = storesActivations();
         c = keep ? cond : null;
-        h1 = keep ? n1 : null;
-        h2 = keep ? n2 : null;
+        x0 = keep ? x : null;
+        x1 = keep ? xMid : null;
         attnOut = keep ? a : null;
         mlpOut = keep ? f : null;
         return out;
@@ -103,21 +105,21 @@ public final class DiTBlock extends Module {
         var type = dout.dataType();
         INDArray[] m = chunks("mod", type, b);
         INDArray[] dm = chunks("dmodChunks", type, b);
-        // second half: out = x1 + gate_mlp * mlp(modulate(norm2(x1)))
+        long rows = dout.length() / dim;
+        // second half: out = x1 + gate_mlp * mlp(modulate(norm2(x1))); dL/dx1 = dout + the path through norm2
         INDArray dF = buffers.like("dF", dout);
         k.gatedResidualBackward(dout, mlpOut, m[GATE_MLP], dF, dm[GATE_MLP]);
         INDArray dm2 = mlp.backward(dF);
-        INDArray dh2 = buffers.like("dh2", dm2);
-        k.modulateBackward(dm2, h2, m[SCALE_MLP], dh2, dm[SHIFT_MLP], dm[SCALE_MLP]);
-        // norm2's input-gradient buffer takes the residual branch in place: one pass instead of a copy and an add
-        INDArray dx1 = norm2.backward(dh2).addi(dout);
+        INDArray dx1 = buffers.like("dx1", dout);
+        k.modulatedLayerNormBackward(dm2, x1, buffers.get("mean2", type, rows), buffers.get("rstd2", type, rows),
+                m[SCALE_MLP], dout, dx1, dm[SHIFT_MLP], dm[SCALE_MLP]);
         // first half: x1 = x + gate_msa * attn(modulate(norm1(x)))
         INDArray dA = buffers.like("dA", dx1);
         k.gatedResidualBackward(dx1, attnOut, m[GATE_MSA], dA, dm[GATE_MSA]);
         INDArray dm1 = attn.backward(dA);
-        INDArray dh1 = buffers.like("dh1", dm1);
-        k.modulateBackward(dm1, h1, m[SCALE_MSA], dh1, dm[SHIFT_MSA], dm[SCALE_MSA]);
-        INDArray dx = norm1.backward(dh1).addi(dx1);
+        INDArray dx = buffers.like("dx", dout);
+        k.modulatedLayerNormBackward(dm1, x0, buffers.get("mean1", type, rows), buffers.get("rstd1", type, rows),
+                m[SCALE_MSA], dx1, dx, dm[SHIFT_MSA], dm[SCALE_MSA]);
         // conditioning: chunks -> adaLN linear -> SiLU
         INDArray dmod = buffers.get("dmod", type, b, 6 * dim);
         for (int i = 0; i < 6; i++) {
