@@ -262,23 +262,23 @@ public final class CpuKernels implements Kernels {
     public void attention(INDArray q, INDArray k, INDArray v, double scale, INDArray probs, INDArray out) {
         KernelArgs.attention(q, k, v, probs, out);
         KernelArgs.sameType(q, k, v, probs, out);
-        if (!(scale > 0) || !fast("attention", q, k, v, probs, out)) {
+        if (!(scale > 0) || q.dataType() != DataType.FLOAT || !fast("attention", q, k, v, probs, out)) {
             portable.attention(q, k, v, scale, probs, out);
             return;
         }
-        CpuAttention.attention(q, k, v, scale, probs, out);
+        CpuAttention.attention(q, k, v, (float) scale, probs, out);
     }
 
     @Override
     public void attentionBackward(INDArray q, INDArray k, INDArray v, INDArray probs, double scale, INDArray dout,
                                   INDArray dq, INDArray dk, INDArray dv, INDArray scratch) {
         PortableKernels.checkAttentionBackward(q, k, v, probs, dout, dq, dk, dv, scratch);
-        if (!fast("attentionBackward", q, k, v, probs, dout, dq, dk, dv, scratch)) {
+        if (q.dataType() != DataType.FLOAT || !fast("attentionBackward", q, k, v, probs, dout, dq, dk, dv, scratch)) {
             portable.attentionBackward(q, k, v, probs, scale, dout, dq, dk, dv, scratch);
             return;
         }
         INDArray work = scratch != null ? scratch : probs.ulike();
-        CpuAttention.attentionBackward(q, k, v, probs, scale, dout, dq, dk, dv, work);
+        CpuAttention.attentionBackward(q, k, v, probs, (float) scale, dout, dq, dk, dv, work);
     }
 
     @Override

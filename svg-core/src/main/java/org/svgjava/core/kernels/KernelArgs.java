@@ -108,7 +108,7 @@ final class KernelArgs {
         return new long[] {x.length() / (t * dh), t, dh};
     }
 
-    /** q [BH,Tq,dh], k [BH,Tk,dh], v [BH,Tk,dv], probs [BH,Tq,Tk], out [BH,Tq,dv]. */
+    /** q [BH,Tq,dh], k [BH,Tk,dh], v [BH,Tk,dv], probs (transposed) [BH,Tk,Tq], out [BH,Tq,dv]. */
     static void attention(INDArray q, INDArray k, INDArray v, INDArray probs, INDArray out) {
         for (String n : new String[] {"q", "k", "v", "probs", "out"}) {
             INDArray a = switch (n) {
@@ -127,7 +127,7 @@ final class KernelArgs {
         long tq = q.size(1);
         long tk = k.size(1);
         boolean ok = k.size(0) == bh && v.size(0) == bh && probs.size(0) == bh && out.size(0) == bh
-                && k.size(2) == q.size(2) && v.size(1) == tk && probs.size(1) == tq && probs.size(2) == tk
+                && k.size(2) == q.size(2) && v.size(1) == tk && probs.size(1) == tk && probs.size(2) == tq
                 && out.size(1) == tq && out.size(2) == v.size(2);
         if (!ok) {
             throw new IllegalArgumentException("attention shapes do not match: q " + shape(q) + ", k " + shape(k)

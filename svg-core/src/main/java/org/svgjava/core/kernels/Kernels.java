@@ -117,15 +117,16 @@ public interface Kernels {
     void rope(INDArray x, INDArray sin, INDArray cos, int prefix, boolean inverse, INDArray y);
 
     /**
-     * Scaled dot-product attention core for q, k, v {@code [BH,T,dh]}:
-     * {@code probs = softmax(q k^T * scale)} ({@code [BH,T,T]}, kept for backward; must not be null) and
-     * {@code out = probs v} ({@code [BH,T,dh]}). Matrix products go through ND4J (BLAS).
+     * Scaled dot-product attention core for q {@code [BH,Tq,dh]}, k {@code [BH,Tk,dh]}, v {@code [BH,Tk,dv]}:
+     * {@code P = softmax(q k^T * scale)} over the keys and {@code out = P v} ({@code [BH,Tq,dv]}). probs receives
+     * P <em>transposed</em>, {@code probs[b, j, i] = P[b, i, j]} ({@code [BH,Tk,Tq]}; must not be null), for the
+     * backward pass: in that layout a query's softmax is a column, whose reductions vectorise on the CPU.
      */
     void attention(INDArray q, INDArray k, INDArray v, double scale, INDArray probs, INDArray out);
 
     /**
-     * Backward of {@link #attention}: dq, dk, dv overwritten. {@code scratch} is a {@code [BH,T,T]} work array
-     * (may be null, then the implementation allocates; layers pass one to avoid allocation).
+     * Backward of {@link #attention} from its probs: dq, dk, dv overwritten. {@code scratch} is a work array of
+     * probs' size (may be null, then the implementation allocates; layers pass one to avoid allocation).
      */
     void attentionBackward(INDArray q, INDArray k, INDArray v, INDArray probs, double scale, INDArray dout,
                            INDArray dq, INDArray dk, INDArray dv, INDArray scratch);

@@ -458,7 +458,7 @@ public final class PortableKernels implements Kernels {
         KernelArgs.sameType(q, k, v, probs, out);
         INDArray p = softmaxLast(Nd4j.matmul(q, k, false, true, false), scale);
         INDArray o = Nd4j.matmul(p, v);
-        write(probs, p);
+        probs.assign(p.permute(0, 2, 1));
         write(out, o);
     }
 
@@ -466,9 +466,10 @@ public final class PortableKernels implements Kernels {
     public void attentionBackward(INDArray q, INDArray k, INDArray v, INDArray probs, double scale, INDArray dout,
                                   INDArray dq, INDArray dk, INDArray dv, INDArray scratch) {
         checkAttentionBackward(q, k, v, probs, dout, dq, dk, dv, scratch);
-        INDArray gv = Nd4j.matmul(probs, dout, true, false, false);
+        INDArray p = probs.permute(0, 2, 1).dup('c');
+        INDArray gv = Nd4j.matmul(p, dout, true, false, false);
         INDArray dp = Nd4j.matmul(dout, v, false, true, false);
-        INDArray ds = softmaxBackwardLast(probs, dp, scale);
+        INDArray ds = softmaxBackwardLast(p, dp, scale);
         INDArray gq = Nd4j.matmul(ds, k);
         INDArray gk = Nd4j.matmul(ds, q, true, false, false);
         write(dq, gq);

@@ -201,7 +201,7 @@ final class KernelCases {
         INDArray k = rand(t, rnd, 1, bh, tk, dh);
         INDArray v = rand(t, rnd, 1, bh, tk, dv);
         double scale = 1 / Math.sqrt(dh);
-        INDArray probs = Nd4j.create(t, bh, tq, tk);
+        INDArray probs = Nd4j.create(t, bh, tk, tq);
         REF.attention(q, k, v, scale, probs, Nd4j.create(t, bh, tq, dv));
         return map("q", q, "k", k, "v", v, "probs", probs, "dout", rand(t, rnd, 1, bh, tq, dv),
                 "scale", Nd4j.scalar(scale));

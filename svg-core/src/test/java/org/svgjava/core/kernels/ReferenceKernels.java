@@ -477,7 +477,7 @@ final class ReferenceKernels implements Kernels {
                 }
             }
         }
-        set(probs, p);
+        set(probs, transposed(p, bh, t, tk));
         set(out, o);
     }
 
@@ -492,7 +492,7 @@ final class ReferenceKernels implements Kernels {
         double[] qs = values(q);
         double[] ks = values(k);
         double[] vs = values(v);
-        double[] p = values(probs);
+        double[] p = transposed(values(probs), bh, tk, t);
         double[] go = values(dout);
         double[] gq = new double[qs.length];
         double[] gk = new double[ks.length];
@@ -663,5 +663,18 @@ final class ReferenceKernels implements Kernels {
         if (dscale != null) {
             set(dscale, dsc);
         }
+    }
+
+    /** Each of the n {@code rows x cols} blocks of a transposed, as the attention kernels keep probabilities. */
+    static double[] transposed(double[] a, int n, int rows, int cols) {
+        double[] t = new double[a.length];
+        for (int b = 0; b < n; b++) {
+            for (int r = 0; r < rows; r++) {
+                for (int c = 0; c < cols; c++) {
+                    t[(b * cols + c) * rows + r] = a[(b * rows + r) * cols + c];
+                }
+            }
+        }
+        return t;
     }
 }
