@@ -30,10 +30,34 @@ public final class GemmBenchmark {
 
     /** Median GFLOP/s of {@code n x n x n} float GEMMs into a preallocated output, after warm-up. */
     public static Result measure(int n, int warmup, int iterations) {
-        Nd4j.getRandom().setSeed(1);
-        INDArray a = Nd4j.rand(DataType.FLOAT, n, n);
-        INDArray b = Nd4j.rand(DataType.FLOAT, n, n);
-        INDArray c = Nd4j.create(DataType.FLOAT, n, n);
+        return new Probe(n).measure(warmup, iterations);
+    }
+
+    /**
+     * The operands of one size allocated once, for benchmarks that sample the peak repeatedly between their own
+     * timings (ND4J frees native memory only at garbage collection, so fresh operands each time would show up as
+     * memory growth).
+     */
+    public static final class Probe {
+        private final int n;
+        private final INDArray a;
+        private final INDArray b;
+        private final INDArray c;
+
+        public Probe(int n) {
+            this.n = n;
+            Nd4j.getRandom().setSeed(1);
+            a = Nd4j.rand(DataType.FLOAT, n, n);
+            b = Nd4j.rand(DataType.FLOAT, n, n);
+            c = Nd4j.create(DataType.FLOAT, n, n);
+        }
+
+        public Result measure(int warmup, int iterations) {
+            return GemmBenchmark.measure(a, b, c, n, warmup, iterations);
+        }
+    }
+
+    private static Result measure(INDArray a, INDArray b, INDArray c, int n, int warmup, int iterations) {
         for (int i = 0; i < warmup; i++) {
             Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
         }

@@ -31,9 +31,6 @@ public final class DiTBlockBenchmark {
         int t = 256;
         int d = 384;
         int heads = 6;
-        double peak = GemmBenchmark.peakGflops();
-        System.out.printf("GEMM peak in this process: %.1f GFLOP/s; kernels: %s%n", peak,
-                Kernels.get().getClass().getSimpleName());
 
         DiTBlock block = new DiTBlock(d, heads, 4.0, true);
         block.build(DataType.FLOAT);
@@ -45,12 +42,12 @@ public final class DiTBlockBenchmark {
         INDArray dout = Nd4j.create(DataType.FLOAT, b, t, d);
         INDArray dc = Nd4j.create(DataType.FLOAT, b, d);
         AdamW opt = new AdamW(block.parameters(), block.gradients(), 1e-4, 0.9, 0.999, 1e-8, 0.0);
-
-        double flops = matmulFlops(b, t, d, heads);
-        block.inference(true);
-        double fwd = time(steps, () -> block.forward(x, c));
-        block.inference(false);
         double scale = 2.0 / (b * (double) t * d);
+        Runnable forward = () -> {
+            block.inference(true);
+            block.forward(x, c);
+            block.inference(false);
+        };
         Runnable step = () -> {
             block.zeroGradients();
             INDArray out = block.forward(x, c);
@@ -59,32 +56,65 @@ public final class DiTBlockBenchmark {
             block.backward(dout, dc);
             opt.step();
         };
-        step.run();
+
+        // this VM's GEMM speed drifts by 10-20 % within a minute, so the peak is sampled between rounds of steps
+        // and each round is divided by the peak next to it; the medians are reported
+        int rounds = Math.max(4, steps / 10);
+        int perRound = Math.max(3, steps / rounds);
+        GemmBenchmark.Probe probe = new GemmBenchmark.Probe(2048);
+        time(10, forward);
+        time(10, step);
         long rssAfterWarmup = ProcessMemory.residentMb();
-        double train = time(steps, step);
+        double[] peak = new double[rounds];
+        double[] fwd = new double[rounds];
+        double[] train = new double[rounds];
+        double[] fwdRatio = new double[rounds];
+        double[] trainRatio = new double[rounds];
+        double flops = matmulFlops(b, t, d, heads);
+        for (int r = 0; r < rounds; r++) {
+            peak[r] = probe.measure(1, 5).gflops();
+            fwd[r] = time(perRound, forward);
+            train[r] = time(perRound, step);
+            fwdRatio[r] = flops / fwd[r] / 1e6 / peak[r];
+            trainRatio[r] = 3 * flops / train[r] / 1e6 / peak[r];
+        }
         long rssAfter = ProcessMemory.residentMb();
 
-        System.out.printf("forward:       %7.1f ms  %6.1f GFLOP/s  %.2f of GEMM peak%n", fwd, flops / fwd / 1e6,
-                flops / fwd / 1e6 / peak);
+        System.out.printf("GEMM peak in this process: %.1f GFLOP/s (median of %d samples between the rounds, %.1f-%.1f);"
+                + " kernels: %s%n", median(peak), rounds, min(peak), max(peak), Kernels.get().getClass().getSimpleName());
+        System.out.printf("forward:       %7.1f ms  %6.1f GFLOP/s  %.2f of GEMM peak%n", median(fwd),
+                flops / median(fwd) / 1e6, median(fwdRatio));
         System.out.printf("training step: %7.1f ms  %6.1f GFLOP/s  %.2f of GEMM peak (fwd+bwd+AdamW, 3x matmul FLOPs)%n",
-                train, 3 * flops / train / 1e6, 3 * flops / train / 1e6 / peak);
+                median(train), 3 * flops / median(train) / 1e6, median(trainRatio));
+        // resident memory also grows while the Java heap is first touched: run with -Xms equal to -Xmx and
+        // -XX:+AlwaysPreTouch to see native growth alone
         System.out.printf("resident memory: %d MB after warm-up, %d MB after %d more steps (peak %d MB)%n",
-                rssAfterWarmup, rssAfter, steps, ProcessMemory.peakMb());
+                rssAfterWarmup, rssAfter, rounds * perRound, ProcessMemory.peakMb());
     }
 
-    /** Median milliseconds over {@code n} runs after 10 warm-up runs (JIT compilation of the kernels). */
+    /** Median milliseconds over {@code n} runs (the callers warm up first). */
     static double time(int n, Runnable r) {
-        for (int i = 0; i < 10; i++) {
-            r.run();
-        }
         double[] ms = new double[n];
         for (int i = 0; i < n; i++) {
             long t0 = System.nanoTime();
             r.run();
             ms[i] = (System.nanoTime() - t0) / 1e6;
         }
-        Arrays.sort(ms);
-        return ms[n / 2];
+        return median(ms);
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    private static double min(double[] v) {
+        return Arrays.stream(v).min().orElse(Double.NaN);
+    }
+
+    private static double max(double[] v) {
+        return Arrays.stream(v).max().orElse(Double.NaN);
     }
 
     /** Matrix-product FLOPs of one block forward. */
