@@ -301,4 +301,36 @@ public final class CpuKernels implements Kernels {
         }
         CpuLinear.linearBackward(dy, x, w, dx, dw, db);
     }
+
+    @Override
+    public void splitHeads(INDArray x, double eps, INDArray qGamma, INDArray qBeta, INDArray kGamma, INDArray kBeta,
+                           INDArray q, INDArray k, INDArray v, INDArray stats) {
+        int[] s = KernelArgs.heads(x, q, k, v, qGamma, qBeta, kGamma, kBeta, stats, true);
+        KernelArgs.sameType(x, q, k, v, qGamma, qBeta, kGamma, kBeta, stats);
+        if (x.dataType() != DataType.FLOAT || !fast("splitHeads", x, q, k, v, qGamma, qBeta, kGamma, kBeta, stats)) {
+            portable.splitHeads(x, eps, qGamma, qBeta, kGamma, kBeta, q, k, v, stats);
+            return;
+        }
+        CpuHeads.split(Buf.of(x), new CpuHeads.Layout(s[0], s[1], s[2], s[3]),
+                new CpuHeads.Norms(Buf.of(qGamma), Buf.of(qBeta), Buf.of(kGamma), Buf.of(kBeta), eps),
+                new Buf[] {Buf.of(q), Buf.of(k), Buf.of(v)}, Buf.of(stats));
+    }
+
+    @Override
+    public void splitHeadsBackward(INDArray dq, INDArray dk, INDArray dv, INDArray x, INDArray qGamma,
+                                   INDArray kGamma, INDArray stats, INDArray dx, INDArray dqGamma, INDArray dqBeta,
+                                   INDArray dkGamma, INDArray dkBeta) {
+        int[] s = KernelArgs.heads(x, dq, dk, dv, qGamma, null, kGamma, null, stats, false);
+        KernelArgs.sameLength("dx", dx, x, "x");
+        KernelArgs.sameType(dq, dk, dv, x, qGamma, kGamma, stats, dx, dqGamma, dqBeta, dkGamma, dkBeta);
+        if (x.dataType() != DataType.FLOAT || !fast("splitHeadsBackward", x, dq, dk, dv, qGamma, kGamma, stats, dx,
+                dqGamma, dqBeta, dkGamma, dkBeta)) {
+            portable.splitHeadsBackward(dq, dk, dv, x, qGamma, kGamma, stats, dx, dqGamma, dqBeta, dkGamma, dkBeta);
+            return;
+        }
+        CpuHeads.splitBackward(new Buf[] {Buf.of(dq), Buf.of(dk), Buf.of(dv)}, Buf.of(x),
+                new CpuHeads.Layout(s[0], s[1], s[2], s[3]),
+                new CpuHeads.Norms(Buf.of(qGamma), null, Buf.of(kGamma), null, 0), Buf.of(stats), Buf.of(dx),
+                new Buf[] {Buf.of(dqGamma), Buf.of(dqBeta), Buf.of(dkGamma), Buf.of(dkBeta)});
+    }
 }

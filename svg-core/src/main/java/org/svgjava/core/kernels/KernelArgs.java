@@ -148,4 +148,32 @@ final class KernelArgs {
         lengthIs("b", b, w.size(0), true);
         return new long[] {x.size(0), w.size(1), w.size(0)};
     }
+
+    /** {B, T, H, dh} of a head split: x [B, T, 3*H*dh], q/k/v [B, H, T, dh]; with norms, the [dh] params and stats. */
+    static int[] heads(INDArray x, INDArray q, INDArray k, INDArray v, INDArray qGamma, INDArray qBeta,
+                       INDArray kGamma, INDArray kBeta, INDArray stats, boolean needBetas) {
+        require("x", x);
+        require("q", q);
+        if (q.rank() != 4 || x.rank() != 3) {
+            throw new IllegalArgumentException("heads: x must be [B, T, 3*H*dh] and q [B, H, T, dh], got x " + shape(x)
+                    + ", q " + shape(q));
+        }
+        long b = q.size(0);
+        long h = q.size(1);
+        long t = q.size(2);
+        long dh = q.size(3);
+        if (x.size(0) != b || x.size(1) != t || x.size(2) != 3 * h * dh) {
+            throw new IllegalArgumentException("heads: x " + shape(x) + " does not match q " + shape(q)
+                    + " (x must be [B, T, 3*H*dh])");
+        }
+        sameLength("k", k, q, "q");
+        sameLength("v", v, q, "q");
+        if (qGamma != null) {
+            for (INDArray p : needBetas ? new INDArray[] {qGamma, qBeta, kGamma, kBeta} : new INDArray[] {qGamma, kGamma}) {
+                lengthIs("QK-norm parameter", p, dh, false);
+            }
+            lengthIs("stats", stats, 4 * b * h * t, false);
+        }
+        return new int[] {(int) b, (int) t, (int) h, (int) dh};
+    }
 }

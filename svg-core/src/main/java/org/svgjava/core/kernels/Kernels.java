@@ -117,6 +117,25 @@ public interface Kernels {
     void rope(INDArray x, INDArray sin, INDArray cos, int prefix, boolean inverse, INDArray y);
 
     /**
+     * Splits a fused qkv projection x {@code [B, T, 3*H*dh]} (per token the H heads of q, then of k, then of v)
+     * into head-major q, k, v {@code [B, H, T, dh]}, H and dh read from q's shape. With qGamma not null, q and k
+     * are LayerNorm-ed over dh on the way (QK-norm with affine qGamma, qBeta, kGamma, kBeta {@code [dh]}, all
+     * given), and stats {@code [4, B*H*T]} receives the mean and rstd of the q rows, then of the k rows, in
+     * head-major row order; without the norm stats may be null.
+     */
+    void splitHeads(INDArray x, double eps, INDArray qGamma, INDArray qBeta, INDArray kGamma, INDArray kBeta,
+                    INDArray q, INDArray k, INDArray v, INDArray stats);
+
+    /**
+     * Backward of {@link #splitHeads}: dx {@code [B, T, 3*H*dh]} overwritten from dq, dk, dv. With qGamma not
+     * null the q and k parts go back through the QK-norm (x and stats as the forward pass read and left them)
+     * and dqGamma, dqBeta, dkGamma, dkBeta are accumulated (each may be null).
+     */
+    void splitHeadsBackward(INDArray dq, INDArray dk, INDArray dv, INDArray x, INDArray qGamma, INDArray kGamma,
+                            INDArray stats, INDArray dx, INDArray dqGamma, INDArray dqBeta, INDArray dkGamma,
+                            INDArray dkBeta);
+
+    /**
      * Scaled dot-product attention core for q {@code [BH,Tq,dh]}, k {@code [BH,Tk,dh]}, v {@code [BH,Tk,dv]}:
      * {@code P = softmax(q k^T * scale)} over the keys and {@code out = P v} ({@code [BH,Tq,dv]}). probs receives
      * P <em>transposed</em>, {@code probs[b, j, i] = P[b, i, j]} ({@code [BH,Tk,Tq]}; must not be null), for the

@@ -559,4 +559,52 @@ public final class PortableKernels implements Kernels {
         KernelArgs.sameType(x, mean, rstd, residual);
         return bt;
     }
+
+    @Override
+    public void splitHeads(INDArray x, double eps, INDArray qGamma, INDArray qBeta, INDArray kGamma, INDArray kBeta,
+                           INDArray q, INDArray k, INDArray v, INDArray stats) {
+        int[] s = KernelArgs.heads(x, q, k, v, qGamma, qBeta, kGamma, kBeta, stats, true);
+        KernelArgs.sameType(x, q, k, v, qGamma, qBeta, kGamma, kBeta, stats);
+        INDArray[] parts = {q, k, v};
+        for (int part = 0; part < 3; part++) {
+            parts[part].assign(tokenPart(x, s, part).permute(0, 2, 1, 3));
+        }
+        if (qGamma != null) {
+            long n = (long) s[0] * s[1] * s[2];
+            INDArray st = stats.reshape('c', 4, n);
+            layerNorm(rows(q, s[3]), qGamma, qBeta, eps, q.reshape('c', n, s[3]), st.getRow(0), st.getRow(1));
+            layerNorm(rows(k, s[3]), kGamma, kBeta, eps, k.reshape('c', n, s[3]), st.getRow(2), st.getRow(3));
+        }
+    }
+
+    @Override
+    public void splitHeadsBackward(INDArray dq, INDArray dk, INDArray dv, INDArray x, INDArray qGamma,
+                                   INDArray kGamma, INDArray stats, INDArray dx, INDArray dqGamma, INDArray dqBeta,
+                                   INDArray dkGamma, INDArray dkBeta) {
+        int[] s = KernelArgs.heads(x, dq, dk, dv, qGamma, null, kGamma, null, stats, false);
+        KernelArgs.sameLength("dx", dx, x, "x");
+        KernelArgs.sameType(dq, dk, dv, x, qGamma, kGamma, stats, dx, dqGamma, dqBeta, dkGamma, dkBeta);
+        long n = (long) s[0] * s[1] * s[2];
+        INDArray[] grads = {dq, dk, dv};
+        INDArray[][] paramGrads = {{dqGamma, dqBeta}, {dkGamma, dkBeta}};
+        INDArray[] gammas = {qGamma, kGamma};
+        for (int part = 0; part < 3; part++) {
+            INDArray g = grads[part];
+            if (qGamma != null && part < 2) {
+                INDArray st = stats.reshape('c', 4, n);
+                INDArray pre = tokenPart(x, s, part).permute(0, 2, 1, 3).dup('c').reshape('c', n, s[3]);
+                INDArray back = Nd4j.create(g.dataType(), n, s[3]);
+                layerNormBackward(rows(g, s[3]), pre, gammas[part], st.getRow(2L * part), st.getRow(2L * part + 1), back,
+                        paramGrads[part][0], paramGrads[part][1]);
+                g = back.reshape('c', s[0], s[2], s[1], s[3]);
+            }
+            tokenPart(dx, s, part).assign(g.permute(0, 2, 1, 3));
+        }
+    }
+
+    /** Part {@code part} (0 q, 1 k, 2 v) of a token-major {@code [B, T, 3*H*dh]} array, as a {@code [B, T, H, dh]} view. */
+    private static INDArray tokenPart(INDArray x, int[] s, int part) {
+        INDArrayIndex all = NDArrayIndex.all();
+        return x.reshape('c', s[0], s[1], 3, s[2], s[3]).get(all, all, NDArrayIndex.point(part), all, all);
+    }
 }

@@ -23,6 +23,8 @@ public final class Attention extends Module implements Layer {
     private final Linear proj;
     private Rope rope;
     private boolean stored;
+    /** The qkv projection the forward pass split (QK-norm's backward needs the values before the norm). */
+    private INDArray qkvOut;
     /** The q and k the softmax saw (after norm and rotation): buffers of this module or its norms. */
     private INDArray qUsed;
     private INDArray kUsed;
@@ -74,10 +76,12 @@ public final class Attention extends Module implements Layer {
         INDArray q = buffers.get("q", type, b, heads, t, headDim);
         INDArray k = buffers.get("k", type, b, heads, t, headDim);
         INDArray v = buffers.get("v", type, b, heads, t, headDim);
-        HeadLayout.split(qkvOut, new INDArray[] {q, k, v}, heads, headDim);
+        // the head split and QK-norm in one pass
         if (qNorm != null) {
-            q = qNorm.forward(q);
-            k = kNorm.forward(k);
+            Kernels.get().splitHeads(qkvOut, qNorm.eps(), qNorm.weight(), qNorm.bias(), kNorm.weight(), kNorm.bias(),
+                    q, k, v, buffers.get("qkStats", type, 4, b * heads * t));
+        } else {
+            Kernels.get().splitHeads(qkvOut, 0, null, null, null, null, q, k, v, null);
         }
         if (rope != null) {
             INDArray qr = buffers.like("qRope", q);
@@ -96,6 +100,7 @@ public final class Attention extends Module implements Layer {
         INDArray merged = buffers.get("merged", type, b, t, dim);
         HeadLayout.merge(new INDArray[] {o}, merged, heads, headDim);
         stored = storesActivations();
+        this.qkvOut = stored ? qkvOut : null;
         this.rope = stored ? rope : null;
         qUsed = stored ? q : null;
         kUsed = stored ? k : null;
@@ -130,12 +135,14 @@ public final class Attention extends Module implements Layer {
             Kernels.get().rope(dk.reshape('c', bh, t, headDim), rope.sin(), rope.cos(), rope.prefix(), true,
                     dk.reshape('c', bh, t, headDim));
         }
-        if (qNorm != null) {
-            dq = qNorm.backward(dq);
-            dk = kNorm.backward(dk);
-        }
         INDArray dQkv = buffers.get("dQkv", type, b, t, 3 * dim);
-        HeadLayout.merge(new INDArray[] {dq, dk, dv}, dQkv, heads, headDim);
+        if (qNorm != null) {
+            Kernels.get().splitHeadsBackward(dq, dk, dv, qkvOut, qNorm.weight(), kNorm.weight(),
+                    buffers.get("qkStats", type, 4, bh * t), dQkv, qNorm.weightGradient(), qNorm.biasGradient(),
+                    kNorm.weightGradient(), kNorm.biasGradient());
+        } else {
+            Kernels.get().splitHeadsBackward(dq, dk, dv, qkvOut, null, null, null, dQkv, null, null, null, null);
+        }
         return qkv.backward(dQkv);
     }
 }

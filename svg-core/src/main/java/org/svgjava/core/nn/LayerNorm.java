@@ -23,6 +23,27 @@ public final class LayerNorm extends Module implements Layer {
         }
     }
 
+    double eps() {
+        return eps;
+    }
+
+    /** The affine weight, bias and their gradients (null when frozen), for layers that fuse this norm. */
+    INDArray weight() {
+        return p("weight");
+    }
+
+    INDArray bias() {
+        return p("bias");
+    }
+
+    INDArray weightGradient() {
+        return g("weight");
+    }
+
+    INDArray biasGradient() {
+        return g("bias");
+    }
+
     /** Sets weight 1 and bias 0, PyTorch's initialisation. */
     public void resetParameters() {
         if (affine) {

@@ -190,6 +190,26 @@ final class KernelCases {
                 "dy", rand(t, rnd, 0.5, n, out), "dw0", rand(t, rnd, 1, out, in), "db0", rand(t, rnd, 1, out));
     }
 
+    /** A qkv projection [B, T, 3*H*dh] with QK-norm parameters, the forward's stats, and head-major gradients. */
+    private static Map<String, INDArray> headInputs(DataType t, boolean large, Random rnd) {
+        long b = large ? 4 : 2;
+        long tok = large ? 64 : 5;
+        long h = large ? 6 : 3;
+        long dh = large ? 64 : 8;
+        Map<String, INDArray> in = map("x", rand(t, rnd, 1, b, tok, 3 * h * dh),
+                "qGamma", rand(t, rnd, 1, dh), "qBeta", rand(t, rnd, 1, dh),
+                "kGamma", rand(t, rnd, 1, dh), "kBeta", rand(t, rnd, 1, dh),
+                "dq", rand(t, rnd, 1, b, h, tok, dh), "dk", rand(t, rnd, 1, b, h, tok, dh),
+                "dv", rand(t, rnd, 1, b, h, tok, dh),
+                "dGamma0", rand(t, rnd, 1, dh), "dBeta0", rand(t, rnd, 1, dh));
+        INDArray stats = Nd4j.create(t, 4, b * h * tok);
+        INDArray q = in.get("dq").ulike();
+        REF.splitHeads(in.get("x"), EPS, in.get("qGamma"), in.get("qBeta"), in.get("kGamma"), in.get("kBeta"), q,
+                q.ulike(), q.ulike(), stats);
+        in.put("stats", stats);
+        return in;
+    }
+
     /** The small case is cross-attention (13 queries, 17 keys, value width 12 != 8) to catch mixed-up sizes. */
     private static Map<String, INDArray> attentionInputs(DataType t, boolean large, Random rnd) {
         long bh = large ? 12 : 3;
@@ -378,6 +398,38 @@ final class KernelCases {
                     INDArray dw = in.get("dw0").dup();
                     k.linearBackward(in.get("dy"), in.get("x"), in.get("w"), null, dw, null);
                     return map("dw", dw);
+                }),
+                new Simple("splitHeadsQkNorm", KernelCases::headInputs, (k, in) -> {
+                    INDArray q = garbage(in.get("dq"));
+                    INDArray kk = garbage(in.get("dk"));
+                    INDArray v = garbage(in.get("dv"));
+                    INDArray stats = garbage(in.get("stats"));
+                    k.splitHeads(in.get("x"), EPS, in.get("qGamma"), in.get("qBeta"), in.get("kGamma"), in.get("kBeta"),
+                            q, kk, v, stats);
+                    return map("q", q, "k", kk, "v", v, "stats", stats);
+                }),
+                new Simple("splitHeads", KernelCases::headInputs, (k, in) -> {
+                    INDArray q = garbage(in.get("dq"));
+                    INDArray kk = garbage(in.get("dk"));
+                    INDArray v = garbage(in.get("dv"));
+                    k.splitHeads(in.get("x"), EPS, null, null, null, null, q, kk, v, null);
+                    return map("q", q, "k", kk, "v", v);
+                }),
+                new Simple("splitHeadsQkNormBackward", KernelCases::headInputs, (k, in) -> {
+                    INDArray dx = garbage(in.get("x"));
+                    INDArray dqg = in.get("dGamma0").dup();
+                    INDArray dqb = in.get("dBeta0").dup();
+                    INDArray dkg = in.get("dGamma0").dup();
+                    INDArray dkb = in.get("dBeta0").dup();
+                    k.splitHeadsBackward(in.get("dq"), in.get("dk"), in.get("dv"), in.get("x"), in.get("qGamma"),
+                            in.get("kGamma"), in.get("stats"), dx, dqg, dqb, dkg, dkb);
+                    return map("dx", dx, "dqGamma", dqg, "dqBeta", dqb, "dkGamma", dkg, "dkBeta", dkb);
+                }),
+                new Simple("splitHeadsBackward", KernelCases::headInputs, (k, in) -> {
+                    INDArray dx = garbage(in.get("x"));
+                    k.splitHeadsBackward(in.get("dq"), in.get("dk"), in.get("dv"), in.get("x"), null, null, null, dx,
+                            null, null, null, null);
+                    return map("dx", dx);
                 }),
                 new Simple("attention", KernelCases::attentionInputs, (k, in) -> {
                     INDArray probs = garbage(in.get("probs"));

@@ -665,6 +665,119 @@ final class ReferenceKernels implements Kernels {
         }
     }
 
+    @Override
+    public void splitHeads(INDArray x, double eps, INDArray qGamma, INDArray qBeta, INDArray kGamma, INDArray kBeta,
+                           INDArray q, INDArray k, INDArray v, INDArray stats) {
+        int b = (int) q.size(0);
+        int h = (int) q.size(1);
+        int t = (int) q.size(2);
+        int dh = (int) q.size(3);
+        int n = b * h * t;
+        double[] xs = values(x);
+        double[][] out = new double[3][n * dh];
+        double[] st = new double[4 * n];
+        double[][] gammas = qGamma == null ? null : new double[][] {values(qGamma), values(kGamma)};
+        double[][] betas = qGamma == null ? null : new double[][] {values(qBeta), values(kBeta)};
+        for (int bi = 0; bi < b; bi++) {
+            for (int ti = 0; ti < t; ti++) {
+                for (int part = 0; part < 3; part++) {
+                    for (int hi = 0; hi < h; hi++) {
+                        int src = ((bi * t + ti) * 3 * h + part * h + hi) * dh;
+                        int row = (bi * h + hi) * t + ti;
+                        double mu = 0;
+                        double var = 0;
+                        for (int i = 0; i < dh; i++) {
+                            mu += xs[src + i] / dh;
+                        }
+                        for (int i = 0; i < dh; i++) {
+                            var += (xs[src + i] - mu) * (xs[src + i] - mu) / dh;
+                        }
+                        double rs = 1 / Math.sqrt(var + eps);
+                        boolean norm = gammas != null && part < 2;
+                        for (int i = 0; i < dh; i++) {
+                            out[part][row * dh + i] = norm
+                                    ? (xs[src + i] - mu) * rs * gammas[part][i] + betas[part][i] : xs[src + i];
+                        }
+                        if (norm) {
+                            st[2 * part * n + row] = mu;
+                            st[(2 * part + 1) * n + row] = rs;
+                        }
+                    }
+                }
+            }
+        }
+        set(q, out[0]);
+        set(k, out[1]);
+        set(v, out[2]);
+        if (stats != null) {
+            set(stats, st);
+        }
+    }
+
+    /** The LayerNorm backward written from the chain rule, per head vector, then the layout reversed. */
+    @Override
+    public void splitHeadsBackward(INDArray dq, INDArray dk, INDArray dv, INDArray x, INDArray qGamma,
+                                   INDArray kGamma, INDArray stats, INDArray dx, INDArray dqGamma, INDArray dqBeta,
+                                   INDArray dkGamma, INDArray dkBeta) {
+        int b = (int) dq.size(0);
+        int h = (int) dq.size(1);
+        int t = (int) dq.size(2);
+        int dh = (int) dq.size(3);
+        int n = b * h * t;
+        double[] xs = values(x);
+        double[][] g = {values(dq), values(dk), values(dv)};
+        double[] st = stats == null ? null : values(stats);
+        double[][] gammas = qGamma == null ? null : new double[][] {values(qGamma), values(kGamma)};
+        INDArray[][] targets = {{dqGamma, dqBeta}, {dkGamma, dkBeta}};
+        double[][][] pg = new double[2][2][dh];
+        double[] out = new double[xs.length];
+        for (int bi = 0; bi < b; bi++) {
+            for (int ti = 0; ti < t; ti++) {
+                for (int part = 0; part < 3; part++) {
+                    for (int hi = 0; hi < h; hi++) {
+                        int dst = ((bi * t + ti) * 3 * h + part * h + hi) * dh;
+                        int row = (bi * h + hi) * t + ti;
+                        if (gammas == null || part == 2) {
+                            for (int i = 0; i < dh; i++) {
+                                out[dst + i] = g[part][row * dh + i];
+                            }
+                            continue;
+                        }
+                        double mu = st[2 * part * n + row];
+                        double rs = st[(2 * part + 1) * n + row];
+                        double[] xhat = new double[dh];
+                        for (int i = 0; i < dh; i++) {
+                            xhat[i] = (xs[dst + i] - mu) * rs;
+                            pg[part][0][i] += g[part][row * dh + i] * xhat[i];
+                            pg[part][1][i] += g[part][row * dh + i];
+                        }
+                        for (int i = 0; i < dh; i++) {
+                            double sum = 0;
+                            for (int j = 0; j < dh; j++) {
+                                double dn = g[part][row * dh + j] * gammas[part][j];
+                                sum += dn * rs * ((i == j ? 1 : 0) - 1.0 / dh - xhat[i] * xhat[j] / dh);
+                            }
+                            out[dst + i] = sum;
+                        }
+                    }
+                }
+            }
+        }
+        set(dx, out);
+        for (int part = 0; part < 2; part++) {
+            for (int w = 0; w < 2; w++) {
+                INDArray target = targets[part][w];
+                if (target != null && gammas != null) {
+                    double[] acc = values(target);
+                    for (int i = 0; i < dh; i++) {
+                        acc[i] += pg[part][w][i];
+                    }
+                    set(target, acc);
+                }
+            }
+        }
+    }
+
     /** Each of the n {@code rows x cols} blocks of a transposed, as the attention kernels keep probabilities. */
     static double[] transposed(double[] a, int n, int rows, int cols) {
         double[] t = new double[a.length];
