@@ -93,19 +93,42 @@ public final class KernelsBenchmark {
         INDArray dk = q.ulike();
         INDArray dv = q.ulike();
         double attnScale = 1 / Math.sqrt(DH);
+        INDArray qkv = rand(r, B, T, 3 * D);
+        INDArray dqkv = qkv.ulike();
+        INDArray q4 = rand(r, B, H, T, DH);
+        INDArray k4 = q4.ulike();
+        INDArray v4 = q4.ulike();
+        INDArray qkStats = Nd4j.create(F, 4, (long) B * H * T);
+        INDArray dh0 = rand(r, DH);
+        INDArray dh1 = rand(r, DH);
+        INDArray dh2 = rand(r, DH);
+        INDArray dh3 = rand(r, DH);
+        INDArray gh0 = Nd4j.zeros(F, DH);
+        INDArray gh1 = Nd4j.zeros(F, DH);
+        INDArray gh2 = Nd4j.zeros(F, DH);
+        INDArray gh3 = Nd4j.zeros(F, DH);
+        cpu.splitHeads(qkv, 1e-5, dh0, dh1, dh2, dh3, q4, k4, v4, qkStats);
 
         double gemmPeak = GemmBenchmark.peakGflops();
         System.out.printf("CPU threads %d, float GEMM peak %.1f GFLOP/s (2048^3)%n",
                 Runtime.getRuntime().availableProcessors(), gemmPeak);
         System.out.printf("%-34s %9s %10s %9s%n", "kernel (DiT-S, FLOAT)", "cpu ms", "portable ms", "speed-up");
         double perBlock = 0;
-        // forward + backward of one block: 2 layerNorm (no affine in DiT) + 2 modulate + 2 gated residual
-        perBlock += 2 * row("layerNorm fwd [2048,384]", cpu, portable,
-                kk -> kk.layerNorm(x, null, null, 1e-6, y, mean, rstd), reps);
+        // forward + backward of one block: 2 modulated LayerNorms, the head split with QK-norm, GELU, 2 gated
+        // residuals (the attention core and the linear layers follow)
+        row("layerNorm fwd [2048,384]", cpu, portable, kk -> kk.layerNorm(x, null, null, 1e-6, y, mean, rstd), reps);
         row("layerNorm fwd affine [2048,384]", cpu, portable,
                 kk -> kk.layerNorm(x, gamma, beta, 1e-6, y, mean, rstd), reps);
-        perBlock += 2 * row("layerNorm bwd [2048,384]", cpu, portable,
+        row("layerNorm bwd [2048,384]", cpu, portable,
                 kk -> kk.layerNormBackward(dy, x, null, mean, rstd, dx, null, null), reps);
+        perBlock += 2 * row("modulatedLayerNorm fwd [8,256,384]", cpu, portable,
+                kk -> kk.modulatedLayerNorm(x, 1e-6, shift, scale, y, mean, rstd), reps);
+        perBlock += 2 * row("modulatedLayerNorm bwd [8,256,384]", cpu, portable,
+                kk -> kk.modulatedLayerNormBackward(dy, x, mean, rstd, scale, h, dx, dshift, dscale), reps);
+        perBlock += row("splitHeads + QK-norm fwd", cpu, portable,
+                kk -> kk.splitHeads(qkv, 1e-5, dh0, dh1, dh2, dh3, q4, k4, v4, qkStats), reps);
+        perBlock += row("splitHeads + QK-norm bwd", cpu, portable,
+                kk -> kk.splitHeadsBackward(q4, k4, v4, qkv, dh0, dh2, qkStats, dqkv, gh0, gh1, gh2, gh3), reps);
         row("layerNorm bwd affine [2048,384]", cpu, portable,
                 kk -> kk.layerNormBackward(dy, x, gamma, mean, rstd, dx, dgamma, dbeta), reps);
         perBlock += row("gelu tanh fwd [2048,1536]", cpu, portable, kk -> kk.gelu(hid, hidOut, true), reps);
@@ -116,8 +139,8 @@ public final class KernelsBenchmark {
         row("silu fwd [2048,1536]", cpu, portable, kk -> kk.silu(hid, hidOut), reps);
         row("softmax fwd [12288,256]", cpu, portable, kk -> kk.softmax(logits, probs), reps);
         row("softmax bwd [12288,256]", cpu, portable, kk -> kk.softmaxBackward(probs, dprobs, dlogits), reps);
-        perBlock += 2 * row("modulate fwd [8,256,384]", cpu, portable, kk -> kk.modulate(x, shift, scale, y), reps);
-        perBlock += 2 * row("modulate bwd [8,256,384]", cpu, portable,
+        row("modulate fwd [8,256,384]", cpu, portable, kk -> kk.modulate(x, shift, scale, y), reps);
+        row("modulate bwd [8,256,384]", cpu, portable,
                 kk -> kk.modulateBackward(dy, x, scale, dx, dshift, dscale), reps);
         perBlock += 2 * row("gatedResidual fwd [8,256,384]", cpu, portable,
                 kk -> kk.gatedResidual(x, h, shift, y), reps);
@@ -142,19 +165,20 @@ public final class KernelsBenchmark {
         System.out.printf("  of which batched matmuls: fwd %.3f ms, bwd %.3f ms (%.1f / %.1f GFLOP/s)%n", mmF, mmB,
                 2 * 2.0 * B * H * T * T * DH / mmF / 1e6, 4 * 2.0 * B * H * T * T * DH / mmB / 1e6);
 
-        // the block's linear layers, forward and backward (dX = dY W^T, dW = X^T dY): 12 GEMMs
+        // the block's linear layers with bias, forward and backward (dX = dY W, dW += dY^T X, db): 12 GEMMs
         double linear = 0;
         int[][] layers = {{D, 3 * D}, {D, D}, {D, MLP}, {MLP, D}};
         for (int[] l : layers) {
             INDArray in = rand(r, n, l[0]);
-            INDArray w = rand(r, l[0], l[1]);
+            INDArray w = rand(r, l[1], l[0]);
+            INDArray bias = rand(r, l[1]);
             INDArray o = Nd4j.create(F, n, l[1]);
             INDArray gw = w.ulike();
+            INDArray gb = bias.ulike();
             INDArray gi = in.ulike();
             linear += ms(() -> {
-                Nd4j.gemm(in, w, o, false, false, 1.0, 0.0);
-                Nd4j.gemm(o, w, gi, false, true, 1.0, 0.0);
-                Nd4j.gemm(in, o, gw, true, false, 1.0, 0.0);
+                cpu.linear(in, w, bias, o);
+                cpu.linearBackward(o, in, w, gi, gw, gb);
             }, 3, Math.max(5, reps / 3));
         }
         double linearFlops = 3 * 2.0 * n * D * (3 * D + D + MLP + MLP);
@@ -162,7 +186,7 @@ public final class KernelsBenchmark {
         System.out.printf("%nDiT-S block, fwd+bwd, FLOAT, CPU kernels:%n");
         System.out.printf("  linear GEMMs (12)            %8.2f ms  %6.1f GFLOP/s%n", linear, linearFlops / linear / 1e6);
         System.out.printf("  attention (matmuls+softmax)  %8.2f ms%n", attnF + attnB);
-        System.out.printf("  norms, modulate, gates, gelu %8.2f ms%n", perBlock);
+        System.out.printf("  norms, heads, gates, gelu    %8.2f ms%n", perBlock);
         double total = linear + attnF + attnB + perBlock;
         System.out.printf("  sum                          %8.2f ms  %6.1f GFLOP/s = %.2f of the GEMM peak "
                 + "(GEMMs alone: %.2f)%n", total, (linearFlops + attnFlops) / total / 1e6,
