@@ -17,6 +17,17 @@ final class CpuElementwise {
 
     // ---------------- modulate ----------------
 
+    /** sh = shift[b] (skipped when shift is null), sc = 1 + scale[b]. */
+    static void loadModulation(Param shift, Param scale, int b, float[] sh, float[] sc, int d) {
+        if (shift != null) {
+            shift.buf().get(b * shift.stride(), sh, d);
+        }
+        scale.buf().get(b * scale.stride(), sc, d);
+        for (int i = 0; i < d; i++) {
+            sc[i] += 1f;
+        }
+    }
+
     /** y = x (1 + scale[b]) + shift[b] over x {@code [B*T, D]}. */
     static void modulate(Buf x, Param shift, Param scale, Buf y, int batch, int tokens, int d) {
         int rows = batch * tokens;
@@ -30,11 +41,7 @@ final class CpuElementwise {
                 for (int r = r0; r < r1; r++) {
                     int b = r / tokens;
                     if (b != loaded) {
-                        shift.buf().get(b * shift.stride(), sh, d);
-                        scale.buf().get(b * scale.stride(), sc, d);
-                        for (int i = 0; i < d; i++) {
-                            sc[i] += 1f;
-                        }
+                        loadModulation(shift, scale, b, sh, sc, d);
                         loaded = b;
                     }
                     x.get((long) r * d, a, d);

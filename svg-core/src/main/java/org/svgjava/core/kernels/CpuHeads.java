@@ -34,6 +34,7 @@ final class CpuHeads {
     private CpuHeads() {
     }
 
+    /** Token row by token row: one sequential read of the projection, 3H runs written. */
     static void split(Buf x, Layout l, Norms n, Buf[] parts, Buf stats) {
         int dh = l.dh();
         int w = l.width();
@@ -75,80 +76,88 @@ final class CpuHeads {
     }
 
     /**
-     * dx (token-major) from dq, dk, dv (head-major); through the norms when on, with the four parameter
-     * gradients summed per chunk (float over {@link CpuNorms#ROW_BLOCK} tokens, then double) and the chunks added
-     * in order. grads: dqGamma, dqBeta, dkGamma, dkBeta, each may be null.
+     * dx (token-major) from dq, dk, dv (head-major); through the norms when on. Work goes head block by head block
+     * (one part of one head of one sample: T rows of dh, contiguous in the head-major gradient), so each task reads
+     * one sequential run and writes one strided one; walking token rows instead touched 3H runs at once. The
+     * parameter gradients are summed per head block (float over {@link CpuNorms#ROW_BLOCK} rows, then double)
+     * and the blocks added in order. grads: dqGamma, dqBeta, dkGamma, dkBeta, each may be null.
      */
     static void splitBackward(Buf[] dParts, Buf x, Layout l, Norms n, Buf stats, Buf dx, Buf[] grads) {
         int dh = l.dh();
         int w = l.width();
-        int rows = l.batch() * l.tokens();
-        int chunks = Parallel.chunks(rows, 2L * w);
-        double[] partials = n.on() ? Scratch.partials(chunks * 4 * dh) : null;
-        Parallel.run(chunks, rows, (c, r0, r1) -> {
+        int heads = l.heads();
+        int tokens = l.tokens();
+        int units = l.batch() * 3 * heads;
+        double[] partials = n.on() ? Scratch.partials(units * 2 * dh) : null;
+        Parallel.forEach(units, (long) tokens * dh * 2, (c, u0, u1) -> {
             Scratch s = Scratch.get();
-            float[] xrow = s.floats(0, w);
-            float[] drow = s.floats(1, w);
-            float[] a = s.floats(2, dh);
-            float[] g = s.floats(3, dh);
-            float[] t = s.floats(4, dh);
-            float[][] gamma = n.on() ? new float[][] {load(n.qGamma(), s, 5, dh), load(n.kGamma(), s, 6, dh)} : null;
-            // dqGamma, dqBeta, dkGamma, dkBeta sums of this chunk; separate arrays so every loop indexes alike
-            float[][] sums = n.on() ? new float[4][dh] : null;
-            for (int r = r0; r < r1; r++) {
-                if (n.on()) {
-                    x.get((long) r * w, xrow, w);
-                }
-                for (int part = 0; part < 3; part++) {
-                    FloatBuffer src = dParts[part].f;
-                    for (int h = 0; h < l.heads(); h++) {
-                        int at = (part * l.heads() + h) * dh;
-                        long headRow = l.headRow(r, h);
-                        if (part == 2 || !n.on()) {
-                            src.get((int) (headRow * dh), drow, at, dh);
-                            continue;
-                        }
-                        src.get((int) (headRow * dh), g, 0, dh);
-                        System.arraycopy(xrow, at, a, 0, dh);
-                        float mu = (float) stats.get((2L * part) * l.headRows() + headRow);
-                        float rs = (float) stats.get((2L * part + 1) * l.headRows() + headRow);
-                        float[] gam = gamma[part];
-                        float[] dGamma = sums[2 * part];
-                        float[] dBeta = sums[2 * part + 1];
-                        for (int i = 0; i < dh; i++) {
-                            a[i] = (a[i] - mu) * rs;
-                            t[i] = g[i] * gam[i];
-                            dGamma[i] += g[i] * a[i];
-                            dBeta[i] += g[i];
-                        }
-                        float c1 = (float) (FastMath.sum(t, dh) / dh);
-                        float c2 = (float) (FastMath.dot(t, a, dh) / dh);
-                        for (int i = 0; i < dh; i++) {
-                            a[i] = rs * (t[i] - c1 - a[i] * c2);
-                        }
-                        System.arraycopy(a, 0, drow, at, dh);
+            float[] block = s.floats(0, tokens * dh);
+            float[] a = s.floats(1, dh);
+            float[] g = s.floats(2, dh);
+            float[] t = s.floats(3, dh);
+            float[] dGamma = s.floats(4, dh);
+            float[] dBeta = s.floats(5, dh);
+            for (int u = u0; u < u1; u++) {
+                int b = u / (3 * heads);
+                int part = u / heads % 3;
+                int h = u % heads;
+                long headRow0 = ((long) b * heads + h) * tokens;
+                dParts[part].get(headRow0 * dh, block, tokens * dh);
+                long token0 = (long) b * tokens * w + (long) (part * heads + h) * dh;
+                if (part == 2 || !n.on()) {
+                    for (int r = 0; r < tokens; r++) {
+                        dx.f.put((int) (token0 + (long) r * w), block, r * dh, dh);
                     }
+                    continue;
                 }
-                dx.put((long) r * w, drow, w);
-                if (n.on() && ((r - r0) % CpuNorms.ROW_BLOCK == CpuNorms.ROW_BLOCK - 1 || r == r1 - 1)) {
-                    for (int p = 0; p < 4; p++) {
-                        FastMath.flush(sums[p], partials, (c * 4 + p) * dh, dh);
+                float[] gam = s.floats(6, dh);
+                (part == 0 ? n.qGamma() : n.kGamma()).get(0, gam, dh);
+                java.util.Arrays.fill(dGamma, 0, dh, 0f);
+                java.util.Arrays.fill(dBeta, 0, dh, 0f);
+                int pOff = u * 2 * dh;
+                for (int r = 0; r < tokens; r++) {
+                    // copies first: C2 vectorises loops whose arrays are all indexed alike
+                    System.arraycopy(block, r * dh, g, 0, dh);
+                    x.f.get((int) (token0 + (long) r * w), a, 0, dh);
+                    float mu = (float) stats.get((2L * part) * l.headRows() + headRow0 + r);
+                    float rs = (float) stats.get((2L * part + 1) * l.headRows() + headRow0 + r);
+                    for (int i = 0; i < dh; i++) {
+                        a[i] = (a[i] - mu) * rs;
+                        t[i] = g[i] * gam[i];
+                        dGamma[i] += g[i] * a[i];
+                        dBeta[i] += g[i];
+                    }
+                    float c1 = (float) (FastMath.sum(t, dh) / dh);
+                    float c2 = (float) (FastMath.dot(t, a, dh) / dh);
+                    for (int i = 0; i < dh; i++) {
+                        a[i] = rs * (t[i] - c1 - a[i] * c2);
+                    }
+                    dx.f.put((int) (token0 + (long) r * w), a, 0, dh);
+                    if (r % CpuNorms.ROW_BLOCK == CpuNorms.ROW_BLOCK - 1 || r == tokens - 1) {
+                        FastMath.flush(dGamma, partials, pOff, dh);
+                        FastMath.flush(dBeta, partials, pOff + dh, dh);
                     }
                 }
             }
         });
-        if (partials != null) {
-            for (int p = 0; p < 4; p++) {
-                if (grads[p] == null) {
-                    continue;
-                }
-                for (int i = 0; i < dh; i++) {
-                    double v = 0;
-                    for (int c = 0; c < chunks; c++) {
-                        v += partials[c * 4 * dh + p * dh + i];
+        if (partials == null) {
+            return;
+        }
+        for (int p = 0; p < 4; p++) {
+            Buf target = grads[p];
+            if (target == null) {
+                continue;
+            }
+            int part = p / 2;
+            int which = p % 2;
+            for (int i = 0; i < dh; i++) {
+                double v = 0;
+                for (int u = 0; u < units; u++) {
+                    if (u / heads % 3 == part) {
+                        v += partials[(u * 2 + which) * dh + i];
                     }
-                    grads[p].put(i, grads[p].get(i) + v);
                 }
+                target.put(i, target.get(i) + v);
             }
         }
     }

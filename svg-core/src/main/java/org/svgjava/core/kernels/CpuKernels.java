@@ -320,9 +320,8 @@ public final class CpuKernels implements Kernels {
     public void splitHeadsBackward(INDArray dq, INDArray dk, INDArray dv, INDArray x, INDArray qGamma,
                                    INDArray kGamma, INDArray stats, INDArray dx, INDArray dqGamma, INDArray dqBeta,
                                    INDArray dkGamma, INDArray dkBeta) {
-        int[] s = KernelArgs.heads(x, dq, dk, dv, qGamma, null, kGamma, null, stats, false);
-        KernelArgs.sameLength("dx", dx, x, "x");
-        KernelArgs.sameType(dq, dk, dv, x, qGamma, kGamma, stats, dx, dqGamma, dqBeta, dkGamma, dkBeta);
+        int[] s = PortableKernels.checkSplitHeadsBackward(dq, dk, dv, x, qGamma, kGamma, stats, dx, dqGamma, dqBeta,
+                dkGamma, dkBeta);
         if (x.dataType() != DataType.FLOAT || !fast("splitHeadsBackward", x, dq, dk, dv, qGamma, kGamma, stats, dx,
                 dqGamma, dqBeta, dkGamma, dkBeta)) {
             portable.splitHeadsBackward(dq, dk, dv, x, qGamma, kGamma, stats, dx, dqGamma, dqBeta, dkGamma, dkBeta);

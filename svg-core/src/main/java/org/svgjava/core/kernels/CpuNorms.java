@@ -240,7 +240,7 @@ final class CpuNorms {
             for (int r = r0; r < r1; r++) {
                 int b = r / tokens;
                 if (b != loaded) {
-                    loadModulation(shift, scale, b, sh, sc, d);
+                    CpuElementwise.loadModulation(shift, scale, b, sh, sc, d);
                     loaded = b;
                 }
                 xb.get((long) r * d, a, d);
@@ -256,18 +256,6 @@ final class CpuNorms {
                 rb.put(r, rs);
             }
         });
-    }
-
-    /** sh = shift[b], sc = 1 + scale[b] (shift may be null). */
-    private static void loadModulation(CpuElementwise.Param shift, CpuElementwise.Param scale, int b, float[] sh,
-                                       float[] sc, int d) {
-        if (shift != null) {
-            shift.buf().get(b * shift.stride(), sh, d);
-        }
-        scale.buf().get(b * scale.stride(), sc, d);
-        for (int i = 0; i < d; i++) {
-            sc[i] += 1f;
-        }
     }
 
     /**
@@ -293,7 +281,7 @@ final class CpuNorms {
                 int piece = u % pieces;
                 int r0 = b * tokens + Parallel.from(piece, pieces, tokens);
                 int r1 = b * tokens + Parallel.from(piece + 1, pieces, tokens);
-                loadModulation(null, scale, b, null, sc, d);
+                CpuElementwise.loadModulation(null, scale, b, null, sc, d);
                 java.util.Arrays.fill(sumDyX, 0, d, 0f);
                 java.util.Arrays.fill(sumDy, 0, d, 0f);
                 java.util.Arrays.fill(partials, u * 2 * d, (u + 1) * 2 * d, 0);

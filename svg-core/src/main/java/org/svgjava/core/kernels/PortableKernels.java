@@ -581,9 +581,7 @@ public final class PortableKernels implements Kernels {
     public void splitHeadsBackward(INDArray dq, INDArray dk, INDArray dv, INDArray x, INDArray qGamma,
                                    INDArray kGamma, INDArray stats, INDArray dx, INDArray dqGamma, INDArray dqBeta,
                                    INDArray dkGamma, INDArray dkBeta) {
-        int[] s = KernelArgs.heads(x, dq, dk, dv, qGamma, null, kGamma, null, stats, false);
-        KernelArgs.sameLength("dx", dx, x, "x");
-        KernelArgs.sameType(dq, dk, dv, x, qGamma, kGamma, stats, dx, dqGamma, dqBeta, dkGamma, dkBeta);
+        int[] s = checkSplitHeadsBackward(dq, dk, dv, x, qGamma, kGamma, stats, dx, dqGamma, dqBeta, dkGamma, dkBeta);
         long n = (long) s[0] * s[1] * s[2];
         INDArray[] grads = {dq, dk, dv};
         INDArray[][] paramGrads = {{dqGamma, dqBeta}, {dkGamma, dkBeta}};
@@ -600,6 +598,15 @@ public final class PortableKernels implements Kernels {
             }
             tokenPart(dx, s, part).assign(g.permute(0, 2, 1, 3));
         }
+    }
+
+    static int[] checkSplitHeadsBackward(INDArray dq, INDArray dk, INDArray dv, INDArray x, INDArray qGamma,
+                                         INDArray kGamma, INDArray stats, INDArray dx, INDArray dqGamma,
+                                         INDArray dqBeta, INDArray dkGamma, INDArray dkBeta) {
+        int[] s = KernelArgs.heads(x, dq, dk, dv, qGamma, null, kGamma, null, stats, false);
+        KernelArgs.sameLength("dx", dx, x, "x");
+        KernelArgs.sameType(dq, dk, dv, x, qGamma, kGamma, stats, dx, dqGamma, dqBeta, dkGamma, dkBeta);
+        return s;
     }
 
     /** Part {@code part} (0 q, 1 k, 2 v) of a token-major {@code [B, T, 3*H*dh]} array, as a {@code [B, T, H, dh]} view. */
