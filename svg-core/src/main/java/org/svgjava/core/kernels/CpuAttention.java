@@ -31,7 +31,8 @@ final class CpuAttention {
         Sgemm.Operand ks = Sgemm.Operand.of(k, 0, d);
         Sgemm.Operand vs = Sgemm.Operand.of(v, 0, e);
         Sgemm.Operand ps = Sgemm.Operand.of(probs, 0, tq);
-        Sgemm.Operand os = Sgemm.Operand.of(out, 0, e);
+        int perSample = (int) (q.size(0) / out.size(0));
+        Sgemm.Operand os = Sgemm.Operand.of(out, 0, perSample * e);
         Buf p = Buf.of(probs);
         int block = tk * tq;
         perHead((int) q.size(0), (long) block * (d + e), h -> {
@@ -42,7 +43,7 @@ final class CpuAttention {
             Scratch s = Scratch.get();
             columnSoftmax(st, tq, scale, s.floats(0, tq), s.floats(1, tq), s.doubles(0, tq));
             put(p, ph, st);
-            Sgemm.gemm(true, false, tq, e, tk, 1f, ps.at(ph), vs.at((long) h * tk * e), 0f, os.at((long) h * tq * e));
+            Sgemm.gemm(true, false, tq, e, tk, 1f, ps.at(ph), vs.at((long) h * tk * e), 0f, os.at(tokenMajor(h, perSample, tq, e)));
         });
     }
 
@@ -60,7 +61,8 @@ final class CpuAttention {
         Sgemm.Operand ks = Sgemm.Operand.of(k, 0, d);
         Sgemm.Operand vs = Sgemm.Operand.of(v, 0, e);
         Sgemm.Operand ps = Sgemm.Operand.of(probs, 0, tq);
-        Sgemm.Operand gs = Sgemm.Operand.of(dout, 0, e);
+        int perSample = (int) (q.size(0) / dout.size(0));
+        Sgemm.Operand gs = Sgemm.Operand.of(dout, 0, perSample * e);
         Sgemm.Operand ss = Sgemm.Operand.of(scratch, 0, tq);
         Sgemm.Operand dqs = Sgemm.Operand.of(dq, 0, d);
         Sgemm.Operand dks = Sgemm.Operand.of(dk, 0, d);
@@ -72,7 +74,7 @@ final class CpuAttention {
             long ph = (long) h * block;
             long qh = (long) h * tq * d;
             long kh = (long) h * tk * d;
-            long gh = (long) h * tq * e;
+            long gh = tokenMajor(h, perSample, tq, e);
             long vh = (long) h * tk * e;
             Sgemm.gemm(false, false, tk, e, tq, 1f, ps.at(ph), gs.at(gh), 0f, dvs.at(vh));
             Sgemm.gemm(false, true, tk, tq, e, 1f, vs.at(vh), gs.at(gh), 0f, ss.at(ph));
@@ -86,6 +88,14 @@ final class CpuAttention {
             Sgemm.gemm(true, false, tq, d, tk, 1f, ss.at(ph), ks.at(kh), 0f, dqs.at(qh));
             Sgemm.gemm(false, false, tk, d, tq, 1f, ss.at(ph), qs.at(qh), 0f, dks.at(kh));
         });
+    }
+
+    /**
+     * Where head {@code h} of an output {@code [B, Tq, H * e]} starts (H = heads per sample); with H = 1 that is
+     * the head-major {@code [BH, Tq, e]} layout.
+     */
+    private static long tokenMajor(int h, int heads, int tq, int e) {
+        return ((long) (h / heads) * tq * heads + h % heads) * e;
     }
 
     /**

@@ -108,7 +108,7 @@ final class KernelArgs {
         return new long[] {x.length() / (t * dh), t, dh};
     }
 
-    /** q [BH,Tq,dh], k [BH,Tk,dh], v [BH,Tk,dv], probs (transposed) [BH,Tk,Tq], out [BH,Tq,dv]. */
+    /** q [BH,Tq,dh], k [BH,Tk,dh], v [BH,Tk,dv], probs (transposed) [BH,Tk,Tq], out [BH,Tq,dv] or [B,Tq,H*dv]. */
     static void attention(INDArray q, INDArray k, INDArray v, INDArray probs, INDArray out) {
         for (String n : new String[] {"q", "k", "v", "probs", "out"}) {
             INDArray a = switch (n) {
@@ -126,9 +126,10 @@ final class KernelArgs {
         long bh = q.size(0);
         long tq = q.size(1);
         long tk = k.size(1);
-        boolean ok = k.size(0) == bh && v.size(0) == bh && probs.size(0) == bh && out.size(0) == bh
+        boolean ok = k.size(0) == bh && v.size(0) == bh && probs.size(0) == bh
                 && k.size(2) == q.size(2) && v.size(1) == tk && probs.size(1) == tk && probs.size(2) == tq
-                && out.size(1) == tq && out.size(2) == v.size(2);
+                && out.size(1) == tq && out.size(0) > 0 && bh % out.size(0) == 0
+                && out.size(2) == bh / out.size(0) * v.size(2);
         if (!ok) {
             throw new IllegalArgumentException("attention shapes do not match: q " + shape(q) + ", k " + shape(k)
                     + ", v " + shape(v) + ", probs " + shape(probs) + ", out " + shape(out));

@@ -137,14 +137,16 @@ public interface Kernels {
 
     /**
      * Scaled dot-product attention core for q {@code [BH,Tq,dh]}, k {@code [BH,Tk,dh]}, v {@code [BH,Tk,dv]}:
-     * {@code P = softmax(q k^T * scale)} over the keys and {@code out = P v} ({@code [BH,Tq,dv]}). probs receives
+     * {@code P = softmax(q k^T * scale)} over the keys and {@code out = P v}, written either head-major
+     * {@code [BH,Tq,dv]} or token-major {@code [B,Tq,H*dv]} (the heads of a token side by side, as the output
+     * projection reads them; H = BH / B): the shape of out says which. probs receives
      * P <em>transposed</em>, {@code probs[b, j, i] = P[b, i, j]} ({@code [BH,Tk,Tq]}; must not be null), for the
      * backward pass: in that layout a query's softmax is a column, whose reductions vectorise on the CPU.
      */
     void attention(INDArray q, INDArray k, INDArray v, double scale, INDArray probs, INDArray out);
 
     /**
-     * Backward of {@link #attention} from its probs: dq, dk, dv overwritten. {@code scratch} is a work array of
+     * Backward of {@link #attention} from its probs: dq, dk, dv overwritten; dout in either layout of out. {@code scratch} is a work array of
      * probs' size (may be null, then the implementation allocates; layers pass one to avoid allocation).
      */
     void attentionBackward(INDArray q, INDArray k, INDArray v, INDArray probs, double scale, INDArray dout,

@@ -459,7 +459,24 @@ public final class PortableKernels implements Kernels {
         INDArray p = softmaxLast(Nd4j.matmul(q, k, false, true, false), scale);
         INDArray o = Nd4j.matmul(p, v);
         probs.assign(p.permute(0, 2, 1));
-        write(out, o);
+        long heads = q.size(0) / out.size(0);
+        if (heads == 1) {
+            write(out, o);
+        } else {
+            long e = v.size(2);
+            out.reshape('c', out.size(0), out.size(1), heads, e)
+                    .assign(o.reshape('c', out.size(0), heads, out.size(1), e).permute(0, 2, 1, 3));
+        }
+    }
+
+    /** An attention output or its gradient in the head-major {@code [BH, T, e]} layout (a copy if token-major). */
+    static INDArray headMajor(INDArray a, long bh) {
+        long heads = bh / a.size(0);
+        if (heads == 1) {
+            return a;
+        }
+        long e = a.size(2) / heads;
+        return a.reshape('c', a.size(0), a.size(1), heads, e).permute(0, 2, 1, 3).dup('c').reshape('c', bh, a.size(1), e);
     }
 
     @Override
@@ -467,8 +484,9 @@ public final class PortableKernels implements Kernels {
                                   INDArray dq, INDArray dk, INDArray dv, INDArray scratch) {
         checkAttentionBackward(q, k, v, probs, dout, dq, dk, dv, scratch);
         INDArray p = probs.permute(0, 2, 1).dup('c');
-        INDArray gv = Nd4j.matmul(p, dout, true, false, false);
-        INDArray dp = Nd4j.matmul(dout, v, false, true, false);
+        INDArray g = headMajor(dout, q.size(0));
+        INDArray gv = Nd4j.matmul(p, g, true, false, false);
+        INDArray dp = Nd4j.matmul(g, v, false, true, false);
         INDArray ds = softmaxBackwardLast(p, dp, scale);
         INDArray gq = Nd4j.matmul(ds, k);
         INDArray gk = Nd4j.matmul(ds, q, true, false, false);

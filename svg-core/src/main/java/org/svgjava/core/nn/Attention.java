@@ -94,11 +94,10 @@ public final class Attention extends Module implements Layer {
             k = kr;
         }
         INDArray probs = buffers.get("probs", type, b * heads, t, t);
-        INDArray o = buffers.get("o", type, b, heads, t, headDim);
-        Kernels.get().attention(q.reshape('c', b * heads, t, headDim), k.reshape('c', b * heads, t, headDim),
-                v.reshape('c', b * heads, t, headDim), 1.0 / Math.sqrt(headDim), probs, o.reshape('c', b * heads, t, headDim));
+        // written token-major, each token's heads side by side, as proj reads them
         INDArray merged = buffers.get("merged", type, b, t, dim);
-        HeadLayout.merge(new INDArray[] {o}, merged, heads, headDim);
+        Kernels.get().attention(q.reshape('c', b * heads, t, headDim), k.reshape('c', b * heads, t, headDim),
+                v.reshape('c', b * heads, t, headDim), 1.0 / Math.sqrt(headDim), probs, merged);
         stored = storesActivations();
         this.qkvOut = stored ? qkvOut : null;
         this.rope = stored ? rope : null;
@@ -116,8 +115,6 @@ public final class Attention extends Module implements Layer {
         long b = dMerged.size(0);
         long t = dMerged.size(1);
         var type = dy.dataType();
-        INDArray dO = buffers.get("dO", type, b, heads, t, headDim);
-        HeadLayout.split(dMerged, new INDArray[] {dO}, heads, headDim);
         INDArray q = qUsed;
         INDArray k = kUsed;
         INDArray v = buffers.get("v", type, b, heads, t, headDim);
@@ -127,7 +124,7 @@ public final class Attention extends Module implements Layer {
         long bh = b * heads;
         Kernels.get().attentionBackward(q.reshape('c', bh, t, headDim), k.reshape('c', bh, t, headDim),
                 v.reshape('c', bh, t, headDim), buffers.get("probs", type, bh, t, t), 1.0 / Math.sqrt(headDim),
-                dO.reshape('c', bh, t, headDim), dq.reshape('c', bh, t, headDim), dk.reshape('c', bh, t, headDim),
+                dMerged, dq.reshape('c', bh, t, headDim), dk.reshape('c', bh, t, headDim),
                 dv.reshape('c', bh, t, headDim), buffers.get("scratch", type, bh, t, t));
         if (rope != null) {
             Kernels.get().rope(dq.reshape('c', bh, t, headDim), rope.sin(), rope.cos(), rope.prefix(), true,

@@ -437,6 +437,25 @@ final class KernelCases {
                     k.attention(in.get("q"), in.get("k"), in.get("v"), in.get("scale").getDouble(0), probs, out);
                     return map("probs", probs, "out", out);
                 }),
+                new Simple("attentionTokenMajor", KernelCases::attentionInputs, (k, in) -> {
+                    INDArray probs = garbage(in.get("probs"));
+                    INDArray d = in.get("dout");
+                    INDArray out = Nd4j.create(d.dataType(), d.size(0) / 3, d.size(1), 3 * d.size(2)).assign(7);
+                    k.attention(in.get("q"), in.get("k"), in.get("v"), in.get("scale").getDouble(0), probs, out);
+                    return map("probs", probs, "out", out);
+                }),
+                new Simple("attentionBackwardTokenMajor", KernelCases::attentionInputs, (k, in) -> {
+                    INDArray dq = garbage(in.get("q"));
+                    INDArray dk = garbage(in.get("k"));
+                    INDArray dv = garbage(in.get("v"));
+                    INDArray d = in.get("dout");
+                    // the same gradient values, each sample's 3 heads side by side per token
+                    INDArray dout = d.reshape('c', d.size(0) / 3, 3, d.size(1), d.size(2)).permute(0, 2, 1, 3)
+                            .dup('c').reshape('c', d.size(0) / 3, d.size(1), 3 * d.size(2));
+                    k.attentionBackward(in.get("q"), in.get("k"), in.get("v"), in.get("probs"),
+                            in.get("scale").getDouble(0), dout, dq, dk, dv, garbage(in.get("probs")));
+                    return map("dq", dq, "dk", dk, "dv", dv);
+                }),
                 new Simple("attentionBackward", KernelCases::attentionInputs, (k, in) -> {
                     INDArray dq = garbage(in.get("q"));
                     INDArray dk = garbage(in.get("k"));

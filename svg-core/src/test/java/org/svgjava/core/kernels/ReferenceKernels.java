@@ -478,7 +478,16 @@ final class ReferenceKernels implements Kernels {
             }
         }
         set(probs, transposed(p, bh, t, tk));
-        set(out, o);
+        if (out.size(0) == bh) {
+            set(out, o);
+        } else {
+            INDArray head = Nd4j.createFromArray(o).reshape('c', bh, t, dv);
+            INDArray tokenMajor = out.ulike().castTo(DataType.DOUBLE);
+            int heads = bh / (int) out.size(0);
+            tokenMajor.reshape('c', out.size(0), t, heads, dv)
+                    .assign(head.reshape('c', out.size(0), heads, t, dv).permute(0, 2, 1, 3));
+            set(out, values(tokenMajor));
+        }
     }
 
     @Override
@@ -493,7 +502,7 @@ final class ReferenceKernels implements Kernels {
         double[] ks = values(k);
         double[] vs = values(v);
         double[] p = transposed(values(probs), bh, tk, t);
-        double[] go = values(dout);
+        double[] go = values(PortableKernels.headMajor(dout, bh));
         double[] gq = new double[qs.length];
         double[] gk = new double[ks.length];
         double[] gv = new double[vs.length];
