@@ -25,7 +25,7 @@ public final class Attention extends Module implements Layer {
     private boolean stored;
     /** The qkv projection the forward pass split (QK-norm's backward needs the values before the norm). */
     private INDArray qkvOut;
-    /** The q and k the softmax saw (after norm and rotation): buffers of this module or its norms. */
+    /** The q and k the softmax saw (after norm and rotation), buffers of this module. */
     private INDArray qUsed;
     private INDArray kUsed;
 
