@@ -127,11 +127,7 @@ final class CpuHeads {
                         dGamma[i] += g[i] * a[i];
                         dBeta[i] += g[i];
                     }
-                    float c1 = (float) (FastMath.sum(t, dh) / dh);
-                    float c2 = (float) (FastMath.dot(t, a, dh) / dh);
-                    for (int i = 0; i < dh; i++) {
-                        a[i] = rs * (t[i] - c1 - a[i] * c2);
-                    }
+                    CpuNorms.rowBackward(t, a, rs, dh);
                     dx.f.put((int) (token0 + (long) r * w), a, 0, dh);
                     if (r % CpuNorms.ROW_BLOCK == CpuNorms.ROW_BLOCK - 1 || r == tokens - 1) {
                         FastMath.flush(dGamma, partials, pOff, dh);

@@ -137,6 +137,18 @@ final class CpuNorms {
         }
     }
 
+    /**
+     * One row of the LayerNorm backward, float: {@code xhat = rstd (g - mean(g) - xhat mean(g xhat))} in place, with
+     * g the output gradient already multiplied by the affine weight.
+     */
+    static void rowBackward(float[] g, float[] xhat, float rstd, int d) {
+        float c1 = (float) (FastMath.sum(g, d) / d);
+        float c2 = (float) (FastMath.dot(g, xhat, d) / d);
+        for (int i = 0; i < d; i++) {
+            xhat[i] = rstd * (g[i] - c1 - xhat[i] * c2);
+        }
+    }
+
     /** Parameter-gradient sums run in float over this many rows, then are added to the double partials. */
     static final int ROW_BLOCK = 32;
 
@@ -181,11 +193,7 @@ final class CpuNorms {
                 }
                 gg = w;
             }
-            float c1 = (float) (FastMath.sum(gg, d) / d);
-            float c2 = (float) (FastMath.dot(gg, a, d) / d);
-            for (int i = 0; i < d; i++) {
-                a[i] = rs * (gg[i] - c1 - a[i] * c2);
-            }
+            rowBackward(gg, a, rs, d);
             dxb.put((long) r * d, a, d);
         }
     }
@@ -300,11 +308,7 @@ final class CpuNorms {
                         FastMath.flush(sumDyX, partials, u * 2 * d, d);
                         FastMath.flush(sumDy, partials, u * 2 * d + d, d);
                     }
-                    float c1 = (float) (FastMath.sum(w, d) / d);
-                    float c2 = (float) (FastMath.dot(w, a, d) / d);
-                    for (int i = 0; i < d; i++) {
-                        a[i] = rs * (w[i] - c1 - a[i] * c2);
-                    }
+                    rowBackward(w, a, rs, d);
                     if (resb != null) {
                         resb.get((long) r * d, w, d);
                         for (int i = 0; i < d; i++) {
