@@ -1,6 +1,7 @@
 package org.svgjava.core.kernels;
 
 import java.util.Arrays;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -18,6 +19,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 final class CpuAttention {
     private static final int PROBS = 0;
     private static final int GRADS = 1;
+    private static final String HEAD_GRADS = "attention.dS";
 
     private CpuAttention() {
     }
@@ -49,10 +51,19 @@ final class CpuAttention {
 
     /**
      * dv = P^T dout; dP^T = v dout^T; dS^T = scale P^T (dP^T - colsum(dP^T P^T)); dq = dS k; dk = dS^T q.
-     * dP^T and dS^T share {@code scratch} ({@code [BH, Tk, Tq]}).
+     * dP^T and dS^T share one head-sized work array per thread.
      */
     static void attentionBackward(INDArray q, INDArray k, INDArray v, INDArray probs, float scale, INDArray dout,
-                                  INDArray dq, INDArray dk, INDArray dv, INDArray scratch) {
+                                  INDArray dq, INDArray dk, INDArray dv) {
+        attentionBackward(q, k, v, probs, scale, dout, dq, dk, dv, null, 0);
+    }
+
+    /**
+     * With {@code split} not null, each head's dq, dk, dv go through {@code split} (sample {@code h / heads}, head
+     * {@code h % heads}) while they are in cache, and dq, dk, dv are not written.
+     */
+    static void attentionBackward(INDArray q, INDArray k, INDArray v, INDArray probs, float scale, INDArray dout,
+                                  INDArray dq, INDArray dk, INDArray dv, CpuHeads.Backward split, int heads) {
         int tq = (int) q.size(1);
         int tk = (int) k.size(1);
         int d = (int) q.size(2);
@@ -63,12 +74,10 @@ final class CpuAttention {
         Sgemm.Operand ps = Sgemm.Operand.of(probs, 0, tq);
         int perSample = (int) (q.size(0) / dout.size(0));
         Sgemm.Operand gs = Sgemm.Operand.of(dout, 0, perSample * e);
-        Sgemm.Operand ss = Sgemm.Operand.of(scratch, 0, tq);
-        Sgemm.Operand dqs = Sgemm.Operand.of(dq, 0, d);
-        Sgemm.Operand dks = Sgemm.Operand.of(dk, 0, d);
-        Sgemm.Operand dvs = Sgemm.Operand.of(dv, 0, e);
+        Sgemm.Operand dqs = split == null ? Sgemm.Operand.of(dq, 0, d) : null;
+        Sgemm.Operand dks = split == null ? Sgemm.Operand.of(dk, 0, d) : null;
+        Sgemm.Operand dvs = split == null ? Sgemm.Operand.of(dv, 0, e) : null;
         Buf p = Buf.of(probs);
-        Buf sb = Buf.of(scratch);
         int block = tk * tq;
         perHead((int) q.size(0), (long) block * (2 * d + 2 * e), h -> {
             long ph = (long) h * block;
@@ -76,17 +85,30 @@ final class CpuAttention {
             long kh = (long) h * tk * d;
             long gh = tokenMajor(h, perSample, tq, e);
             long vh = (long) h * tk * e;
-            Sgemm.gemm(false, false, tk, e, tq, 1f, ps.at(ph), gs.at(gh), 0f, dvs.at(vh));
-            Sgemm.gemm(false, true, tk, tq, e, 1f, vs.at(vh), gs.at(gh), 0f, ss.at(ph));
+            // dP^T and dS^T (and, when split, the head's dq, dk, dv) live in this thread's own array: one head's
+            // worth, still in cache for the products and the split that read it
+            INDArray work = NativeScratch.array(HEAD_GRADS, DataType.FLOAT, block + (long) tq * d + tk * (d + e));
+            Sgemm.Operand ss = Sgemm.Operand.of(work, 0, tq);
+            Buf sb = Buf.of(work);
+            Sgemm.Operand dqh = split == null ? dqs.at(qh) : Sgemm.Operand.of(work, block, d);
+            Sgemm.Operand dkh = split == null ? dks.at(kh) : dqh.at((long) tq * d);
+            Sgemm.Operand dvh = split == null ? dvs.at(vh) : dkh.at((long) tk * d).withLd(e);
+            Sgemm.gemm(false, false, tk, e, tq, 1f, ps.at(ph), gs.at(gh), 0f, dvh);
+            Sgemm.gemm(false, true, tk, tq, e, 1f, vs.at(vh), gs.at(gh), 0f, ss);
             float[][] pt = rows(PROBS, tk, tq);
             float[][] g = rows(GRADS, tk, tq);
             get(p, ph, pt);
-            get(sb, ph, g);
+            get(sb, 0, g);
             Scratch s = Scratch.get();
             columnSoftmaxBackward(pt, g, tq, scale, s.floats(0, tq), s.doubles(0, tq));
-            put(sb, ph, g);
-            Sgemm.gemm(true, false, tq, d, tk, 1f, ss.at(ph), ks.at(kh), 0f, dqs.at(qh));
-            Sgemm.gemm(false, false, tk, d, tq, 1f, ss.at(ph), qs.at(qh), 0f, dks.at(kh));
+            put(sb, 0, g);
+            Sgemm.gemm(true, false, tq, d, tk, 1f, ss, ks.at(kh), 0f, dqh);
+            Sgemm.gemm(false, false, tk, d, tq, 1f, ss, qs.at(qh), 0f, dkh);
+            if (split != null) {
+                split.unit(h / heads, 0, h % heads, sb, block);
+                split.unit(h / heads, 1, h % heads, sb, block + (long) tq * d);
+                split.unit(h / heads, 2, h % heads, sb, block + (long) tq * d + (long) tk * d);
+            }
         });
     }
 

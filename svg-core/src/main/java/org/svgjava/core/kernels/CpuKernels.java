@@ -277,8 +277,32 @@ public final class CpuKernels implements Kernels {
             portable.attentionBackward(q, k, v, probs, scale, dout, dq, dk, dv, scratch);
             return;
         }
-        INDArray work = scratch != null ? scratch : probs.ulike();
-        CpuAttention.attentionBackward(q, k, v, probs, (float) scale, dout, dq, dk, dv, work);
+        CpuAttention.attentionBackward(q, k, v, probs, (float) scale, dout, dq, dk, dv);
+    }
+
+    @Override
+    public void attentionAndSplitBackward(INDArray q, INDArray k, INDArray v, INDArray probs, double scale,
+                                          INDArray dout, INDArray x, INDArray qGamma, INDArray kGamma,
+                                          INDArray stats, INDArray dx, INDArray[] normGradients, INDArray dq,
+                                          INDArray dk, INDArray dv, INDArray scratch) {
+        int[] s = PortableKernels.checkSplitHeadsBackward(dq, dk, dv, x, qGamma, kGamma, stats, dx, normGradients[0],
+                normGradients[1], normGradients[2], normGradients[3]);
+        long bh = q.size(0) * q.size(1);
+        INDArray q3 = q.reshape('c', bh, q.size(2), q.size(3));
+        INDArray k3 = k.reshape('c', bh, k.size(2), k.size(3));
+        INDArray v3 = v.reshape('c', bh, v.size(2), v.size(3));
+        PortableKernels.checkAttentionBackward(q3, k3, v3, probs, dout, q3, k3, v3, null);
+        if (q.dataType() != DataType.FLOAT || !fast("attentionAndSplitBackward", q, k, v, probs, dout, x, qGamma,
+                kGamma, stats, dx, normGradients[0], normGradients[1], normGradients[2], normGradients[3])) {
+            Kernels.super.attentionAndSplitBackward(q, k, v, probs, scale, dout, x, qGamma, kGamma, stats, dx,
+                    normGradients, dq, dk, dv, scratch);
+            return;
+        }
+        CpuHeads.Backward split = new CpuHeads.Backward(Buf.of(x), new CpuHeads.Layout(s[0], s[1], s[2], s[3]),
+                new CpuHeads.Norms(Buf.of(qGamma), null, Buf.of(kGamma), null, 0), Buf.of(stats), Buf.of(dx));
+        CpuAttention.attentionBackward(q3, k3, v3, probs, (float) scale, dout, null, null, null, split, s[2]);
+        split.finish(new Buf[] {Buf.of(normGradients[0]), Buf.of(normGradients[1]), Buf.of(normGradients[2]),
+                Buf.of(normGradients[3])});
     }
 
     @Override

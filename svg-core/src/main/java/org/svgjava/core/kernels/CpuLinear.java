@@ -11,9 +11,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * against a ones vector, which ran at memory speed on one row at a time.
  */
 final class CpuLinear {
-    /** Columns summed per task in the bias gradient: one 256-byte run of every row. */
-    private static final int COLUMN_BLOCK = 64;
-
     private CpuLinear() {
     }
 
@@ -53,34 +50,36 @@ final class CpuLinear {
     }
 
     /**
-     * {@code acc[j] += sum_r m[r, j]} for m {@code [rows, cols]}: column blocks over the threads, so each sum has
-     * one fixed order; float over {@link CpuNorms#ROW_BLOCK} rows, then double.
+     * {@code acc[j] += sum_r m[r, j]} for m {@code [rows, cols]}: row ranges over the threads, each read front to
+     * back and summed into a whole-row accumulator (float over {@link CpuNorms#ROW_BLOCK} rows, then double),
+     * and the ranges' sums added in range order, so each sum has one fixed order. Column blocks per thread read
+     * every row in short strided pieces instead, which in a training step ran at a fifth of memory speed
+     * (1.6 ms for a [2048, 1536] gradient).
      */
     static void columnSums(FloatBuffer m, int rows, int cols, FloatBuffer acc) {
-        int blocks = (cols + COLUMN_BLOCK - 1) / COLUMN_BLOCK;
-        Parallel.forEach(blocks, (long) rows * COLUMN_BLOCK, (c, b0, b1) -> {
+        int chunks = Parallel.chunks(rows, cols);
+        double[] partials = Scratch.partials(chunks * cols);
+        Parallel.run(chunks, rows, (c, r0, r1) -> {
             Scratch s = Scratch.get();
-            float[] row = s.floats(0, COLUMN_BLOCK);
-            float[] block = s.floats(1, COLUMN_BLOCK);
-            double[] total = s.doubles(0, COLUMN_BLOCK);
-            for (int b = b0; b < b1; b++) {
-                int j0 = b * COLUMN_BLOCK;
-                int w = Math.min(COLUMN_BLOCK, cols - j0);
-                java.util.Arrays.fill(block, 0, w, 0f);
-                java.util.Arrays.fill(total, 0, w, 0);
-                for (int r = 0; r < rows; r++) {
-                    m.get(r * cols + j0, row, 0, w);
-                    for (int i = 0; i < w; i++) {
-                        block[i] += row[i];
-                    }
-                    if (r % CpuNorms.ROW_BLOCK == CpuNorms.ROW_BLOCK - 1 || r == rows - 1) {
-                        FastMath.flush(block, total, 0, w);
-                    }
+            float[] row = s.floats(0, cols);
+            float[] block = s.floats(1, cols);
+            java.util.Arrays.fill(block, 0, cols, 0f);
+            for (int r = r0; r < r1; r++) {
+                m.get(r * cols, row, 0, cols);
+                for (int i = 0; i < cols; i++) {
+                    block[i] += row[i];
                 }
-                for (int i = 0; i < w; i++) {
-                    acc.put(j0 + i, (float) (acc.get(j0 + i) + total[i]));
+                if ((r - r0) % CpuNorms.ROW_BLOCK == CpuNorms.ROW_BLOCK - 1 || r == r1 - 1) {
+                    FastMath.flush(block, partials, c * cols, cols);
                 }
             }
         });
+        for (int j = 0; j < cols; j++) {
+            double total = 0;
+            for (int c = 0; c < chunks; c++) {
+                total += partials[c * cols + j];
+            }
+            acc.put(j, (float) (acc.get(j) + total));
+        }
     }
 }

@@ -298,11 +298,14 @@ final class CpuNorms {
                     gyb.get((long) r * d, g, d);
                     float mu = (float) mb.get(r);
                     float rs = (float) rb.get(r);
+                    // two loops: with its four stores in one, C2 left the loop scalar
                     for (int i = 0; i < d; i++) {
                         a[i] = (a[i] - mu) * rs;
                         sumDyX[i] += g[i] * a[i];
-                        sumDy[i] += g[i];
                         w[i] = g[i] * sc[i];
+                    }
+                    for (int i = 0; i < d; i++) {
+                        sumDy[i] += g[i];
                     }
                     if ((r - r0) % ROW_BLOCK == ROW_BLOCK - 1 || r == r1 - 1) {
                         FastMath.flush(sumDyX, partials, u * 2 * d, d);

@@ -7,7 +7,8 @@ package org.svgjava.core.kernels;
  * arithmetic, {@code Math.min/max/abs} do, but the float/int bit moves that build {@code 2^k} in an exp do not,
  * and one such operation keeps a whole fused loop scalar (measured: 5.5 ns per exp fused, 0.9 ns split). So each
  * function is a few short loops over caller-provided work arrays that stay in L1: the float-only part runs in
- * vector registers. The exponent step moves the bits through a byte buffer instead (see
+ * vector registers, its polynomials as {@link Math#fma} (vectorised FMA instructions: 0.38 against 0.52 ns per
+ * exp for the first loop, and one rounding fewer per step). The exponent step moves the bits through a byte buffer instead (see
  * {@link #scaleByPowerOfTwo}), so that it too runs as vector integer arithmetic.
  */
 final class FastMath {
@@ -32,17 +33,17 @@ final class FastMath {
     static void exp(float[] v, float[] t, int n) {
         for (int i = 0; i < n; i++) {
             float x = Math.max(EXP_LO, Math.min(EXP_HI, v[i]));
-            float rounded = x * LOG2E + ROUND_MAGIC;
+            float rounded = Math.fma(x, LOG2E, ROUND_MAGIC);
             t[i] = rounded;
             float k = rounded - ROUND_MAGIC;
-            float r = x - k * LN2_HI - k * LN2_LO;
+            float r = Math.fma(k, -LN2_LO, Math.fma(k, -LN2_HI, x));
             float p = 1.9875691500E-4f;
-            p = p * r + 1.3981999507E-3f;
-            p = p * r + 8.3334519073E-3f;
-            p = p * r + 4.1665795894E-2f;
-            p = p * r + 1.6666665459E-1f;
-            p = p * r + 5.0000001201E-1f;
-            v[i] = p * r * r + r + 1f;
+            p = Math.fma(p, r, 1.3981999507E-3f);
+            p = Math.fma(p, r, 8.3334519073E-3f);
+            p = Math.fma(p, r, 4.1665795894E-2f);
+            p = Math.fma(p, r, 1.6666665459E-1f);
+            p = Math.fma(p, r, 5.0000001201E-1f);
+            v[i] = Math.fma(p * r, r, r) + 1f;
         }
         scaleByPowerOfTwo(v, t, n);
     }
@@ -201,6 +202,19 @@ final class FastMath {
 
     /** Dot product. */
     static double dot(float[] a, float[] b, int n) {
+        return dot(a, b, 0, n);
+    }
+
+    /** {@code acc[off + i] += block[from + i]} and clears those: flushes float partial sums into double ones. */
+    static void flush(float[] block, int from, double[] acc, int off, int n) {
+        for (int i = 0; i < n; i++) {
+            acc[off + i] += block[from + i];
+            block[from + i] = 0;
+        }
+    }
+
+    /** Dot product of {@code a[from, from + n)} and {@code b[from, from + n)}. */
+    static double dot(float[] a, float[] b, int from, int n) {
         double total = 0;
         int i = 0;
         for (; i + LANE_BLOCK <= n; i += LANE_BLOCK) {
@@ -213,29 +227,26 @@ final class FastMath {
             float s6 = 0;
             float s7 = 0;
             for (int j = i; j < i + LANE_BLOCK; j += 8) {
-                s0 += a[j] * b[j];
-                s1 += a[j + 1] * b[j + 1];
-                s2 += a[j + 2] * b[j + 2];
-                s3 += a[j + 3] * b[j + 3];
-                s4 += a[j + 4] * b[j + 4];
-                s5 += a[j + 5] * b[j + 5];
-                s6 += a[j + 6] * b[j + 6];
-                s7 += a[j + 7] * b[j + 7];
+                s0 += a[from + j] * b[from + j];
+                s1 += a[from + j + 1] * b[from + j + 1];
+                s2 += a[from + j + 2] * b[from + j + 2];
+                s3 += a[from + j + 3] * b[from + j + 3];
+                s4 += a[from + j + 4] * b[from + j + 4];
+                s5 += a[from + j + 5] * b[from + j + 5];
+                s6 += a[from + j + 6] * b[from + j + 6];
+                s7 += a[from + j + 7] * b[from + j + 7];
             }
             total += (((double) s0 + s1) + ((double) s2 + s3)) + (((double) s4 + s5) + ((double) s6 + s7));
         }
         for (; i < n; i++) {
-            total += (double) a[i] * b[i];
+            total += (double) a[from + i] * b[from + i];
         }
         return total;
     }
 
     /** {@code acc[off + i] += block[i]} and clears the block: flushes float partial sums into double ones. */
     static void flush(float[] block, double[] acc, int off, int n) {
-        for (int i = 0; i < n; i++) {
-            acc[off + i] += block[i];
-            block[i] = 0;
-        }
+        flush(block, 0, acc, off, n);
     }
 
     static double sum(double[] a, int n) {

@@ -146,11 +146,34 @@ public interface Kernels {
     void attention(INDArray q, INDArray k, INDArray v, double scale, INDArray probs, INDArray out);
 
     /**
-     * Backward of {@link #attention} from its probs: dq, dk, dv overwritten; dout in either layout of out. {@code scratch} is a work array of
-     * probs' size (may be null, then the implementation allocates; layers pass one to avoid allocation).
+     * Backward of {@link #attention} from its probs: dq, dk, dv overwritten; dout in either layout of out.
+     * {@code scratch} is a work array of probs' size (may be null, then the implementation allocates; layers pass
+     * one to avoid allocation); the CPU kernels keep one head's worth per thread instead and leave it unwritten.
      */
     void attentionBackward(INDArray q, INDArray k, INDArray v, INDArray probs, double scale, INDArray dout,
                            INDArray dq, INDArray dk, INDArray dv, INDArray scratch);
+
+    /**
+     * {@link #attentionBackward} followed by {@link #splitHeadsBackward}, for attention over the q, k, v that
+     * {@link #splitHeads} made from x, unchanged in between (no RoPE): q, k, v, dq, dk, dv are
+     * {@code [B, H, T, dh]}, probs {@code [BH, T, T]}, dout {@code [B, T, H*dh]} or {@code [BH, T, dh]}, and dx
+     * {@code [B, T, 3*H*dh]} is overwritten; qGamma null means no QK-norm, else the norm gradients are
+     * accumulated as by splitHeadsBackward. dq, dk, dv and scratch are work arrays: the CPU kernels hand each
+     * head's gradients to the split while they are in cache and leave them unwritten.
+     */
+    default void attentionAndSplitBackward(INDArray q, INDArray k, INDArray v, INDArray probs, double scale,
+                                           INDArray dout, INDArray x, INDArray qGamma, INDArray kGamma,
+                                           INDArray stats, INDArray dx, INDArray[] normGradients, INDArray dq,
+                                           INDArray dk, INDArray dv, INDArray scratch) {
+        long bh = q.size(0) * q.size(1);
+        long t = q.size(2);
+        long dh = q.size(3);
+        attentionBackward(q.reshape('c', bh, t, dh), k.reshape('c', bh, t, dh), v.reshape('c', bh, t, dh), probs,
+                scale, dout, dq.reshape('c', bh, t, dh), dk.reshape('c', bh, t, dh), dv.reshape('c', bh, t, dh),
+                scratch);
+        splitHeadsBackward(dq, dk, dv, x, qGamma, kGamma, stats, dx, normGradients[0], normGradients[1],
+                normGradients[2], normGradients[3]);
+    }
 
     /**
      * PyTorch's {@code F.linear}: {@code y = x w^T + b} for x {@code [N,in]}, w {@code [out,in]}, b {@code [out]}

@@ -38,6 +38,10 @@ final class Sgemm {
             return new Operand(base, offset + delta, ld);
         }
 
+        Operand withLd(int newLd) {
+            return new Operand(base, offset, newLd);
+        }
+
         FloatPointer pointer() {
             return base.getPointer(offset);
         }

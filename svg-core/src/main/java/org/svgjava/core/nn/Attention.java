@@ -122,17 +122,25 @@ public final class Attention extends Module implements Layer {
         INDArray dk = buffers.get("dk", type, b, heads, t, headDim);
         INDArray dv = buffers.get("dv", type, b, heads, t, headDim);
         long bh = b * heads;
+        INDArray dQkv = buffers.get("dQkv", type, b, t, 3 * dim);
+        if (rope == null) {
+            // one call: the CPU kernels take each head's gradients back through the split while in cache
+            Kernels.get().attentionAndSplitBackward(q, k, v, buffers.get("probs", type, bh, t, t),
+                    1.0 / Math.sqrt(headDim), dMerged, qkvOut, qNorm != null ? qNorm.weight() : null,
+                    kNorm != null ? kNorm.weight() : null, qNorm != null ? buffers.get("qkStats", type, 4, bh * t) : null,
+                    dQkv, qNorm != null ? new INDArray[] {qNorm.weightGradient(), qNorm.biasGradient(),
+                        kNorm.weightGradient(), kNorm.biasGradient()} : new INDArray[4], dq, dk, dv,
+                    buffers.get("scratch", type, bh, t, t));
+            return qkv.backward(dQkv);
+        }
         Kernels.get().attentionBackward(q.reshape('c', bh, t, headDim), k.reshape('c', bh, t, headDim),
                 v.reshape('c', bh, t, headDim), buffers.get("probs", type, bh, t, t), 1.0 / Math.sqrt(headDim),
                 dMerged, dq.reshape('c', bh, t, headDim), dk.reshape('c', bh, t, headDim),
                 dv.reshape('c', bh, t, headDim), buffers.get("scratch", type, bh, t, t));
-        if (rope != null) {
-            Kernels.get().rope(dq.reshape('c', bh, t, headDim), rope.sin(), rope.cos(), rope.prefix(), true,
-                    dq.reshape('c', bh, t, headDim));
-            Kernels.get().rope(dk.reshape('c', bh, t, headDim), rope.sin(), rope.cos(), rope.prefix(), true,
-                    dk.reshape('c', bh, t, headDim));
-        }
-        INDArray dQkv = buffers.get("dQkv", type, b, t, 3 * dim);
+        Kernels.get().rope(dq.reshape('c', bh, t, headDim), rope.sin(), rope.cos(), rope.prefix(), true,
+                dq.reshape('c', bh, t, headDim));
+        Kernels.get().rope(dk.reshape('c', bh, t, headDim), rope.sin(), rope.cos(), rope.prefix(), true,
+                dk.reshape('c', bh, t, headDim));
         if (qNorm != null) {
             Kernels.get().splitHeadsBackward(dq, dk, dv, qkvOut, qNorm.weight(), kNorm.weight(),
                     buffers.get("qkStats", type, 4, bh * t), dQkv, qNorm.weightGradient(), qNorm.biasGradient(),

@@ -210,6 +210,43 @@ final class KernelCases {
         return in;
     }
 
+    /** headInputs plus the q, k, v, probs of attention over that split, and a token-major output gradient. */
+    private static Map<String, INDArray> splitAttentionInputs(DataType t, boolean large, Random rnd) {
+        Map<String, INDArray> in = headInputs(t, large, rnd);
+        INDArray d = in.get("dq");
+        long b = d.size(0);
+        long h = d.size(1);
+        long tok = d.size(2);
+        long dh = d.size(3);
+        INDArray q = d.ulike();
+        INDArray k = d.ulike();
+        INDArray v = d.ulike();
+        REF.splitHeads(in.get("x"), EPS, in.get("qGamma"), in.get("qBeta"), in.get("kGamma"), in.get("kBeta"), q, k,
+                v, Nd4j.create(t, 4, b * h * tok));
+        INDArray probs = Nd4j.create(t, b * h, tok, tok);
+        double scale = 1 / Math.sqrt(dh);
+        REF.attention(q.reshape('c', b * h, tok, dh), k.reshape('c', b * h, tok, dh), v.reshape('c', b * h, tok, dh),
+                scale, probs, Nd4j.create(t, b, tok, h * dh));
+        in.putAll(map("q", q, "k", k, "v", v, "probs", probs, "dout", rand(t, rnd, 1, b, tok, h * dh),
+                "scale", Nd4j.scalar(scale)));
+        return in;
+    }
+
+    private static Map<String, INDArray> attentionAndSplitBackward(Kernels k, Map<String, INDArray> in, boolean norm) {
+        INDArray dx = garbage(in.get("x"));
+        INDArray[] grads = new INDArray[4];
+        if (norm) {
+            for (int i = 0; i < 4; i++) {
+                grads[i] = in.get(i % 2 == 0 ? "dGamma0" : "dBeta0").dup();
+            }
+        }
+        k.attentionAndSplitBackward(in.get("q"), in.get("k"), in.get("v"), in.get("probs"),
+                in.get("scale").getDouble(0), in.get("dout"), in.get("x"), norm ? in.get("qGamma") : null,
+                norm ? in.get("kGamma") : null, norm ? in.get("stats") : null, dx, grads, garbage(in.get("q")),
+                garbage(in.get("q")), garbage(in.get("q")), garbage(in.get("probs")));
+        return map("dx", dx, "dqGamma", grads[0], "dqBeta", grads[1], "dkGamma", grads[2], "dkBeta", grads[3]);
+    }
+
     /** The small case is cross-attention (13 queries, 17 keys, value width 12 != 8) to catch mixed-up sizes. */
     private static Map<String, INDArray> attentionInputs(DataType t, boolean large, Random rnd) {
         long bh = large ? 12 : 3;
@@ -431,6 +468,10 @@ final class KernelCases {
                             null, null, null, null);
                     return map("dx", dx);
                 }),
+                new Simple("attentionAndSplitBackwardQkNorm", KernelCases::splitAttentionInputs,
+                        (k, in) -> attentionAndSplitBackward(k, in, true)),
+                new Simple("attentionAndSplitBackward", KernelCases::splitAttentionInputs,
+                        (k, in) -> attentionAndSplitBackward(k, in, false)),
                 new Simple("attention", KernelCases::attentionInputs, (k, in) -> {
                     INDArray probs = garbage(in.get("probs"));
                     INDArray out = garbage(in.get("dout"));
