@@ -219,6 +219,51 @@ public final class CpuKernels implements Kernels {
     }
 
     @Override
+    public void gatedResidualModulatedLayerNorm(INDArray x, INDArray h, INDArray gate, INDArray out, double eps,
+                                                INDArray shift, INDArray scale, INDArray y, INDArray mean,
+                                                INDArray rstd) {
+        long[] bt = PortableKernels.checkGatedResidual(x, h, gate, out);
+        PortableKernels.checkModulatedLayerNorm(out, shift, scale, y, mean, rstd);
+        long d = x.size(-1);
+        DataType type = x.dataType();
+        boolean ok = type == DataType.FLOAT && fast("gatedResidualModulatedLayerNorm", x, h, out, y, mean, rstd);
+        CpuElementwise.Param g = ok ? param(gate, type, bt[0], d) : null;
+        CpuElementwise.Param sh = g != null ? param(shift, type, bt[0], d) : null;
+        CpuElementwise.Param sc = sh != null ? param(scale, type, bt[0], d) : null;
+        if (sc == null) {
+            Kernels.super.gatedResidualModulatedLayerNorm(x, h, gate, out, eps, shift, scale, y, mean, rstd);
+            return;
+        }
+        CpuNorms.modulatedLayerNorm(Buf.of(x), Buf.of(h), g, Buf.of(out), eps, sh, sc, Buf.of(y), Buf.of(mean),
+                Buf.of(rstd), (int) bt[0], (int) bt[1], (int) d);
+    }
+
+    @Override
+    public void gatedResidualModulatedLayerNormBackward(INDArray dy, INDArray x, INDArray mean, INDArray rstd,
+                                                        INDArray scale, INDArray residual, INDArray dx,
+                                                        INDArray dshift, INDArray dscale, INDArray h, INDArray gate,
+                                                        INDArray dh, INDArray dgate) {
+        long[] bt = PortableKernels.checkModulatedLayerNormBackward(dy, x, mean, rstd, scale, residual, dx, dshift,
+                dscale);
+        PortableKernels.checkGatedResidualBackward(dx, h, gate, dh, dgate);
+        long d = x.size(-1);
+        DataType type = x.dataType();
+        boolean ok = type == DataType.FLOAT && fast("gatedResidualModulatedLayerNormBackward", dy, x, mean, rstd,
+                residual, dx, dshift, dscale, h, dh);
+        CpuElementwise.Param sc = ok ? param(scale, type, bt[0], d) : null;
+        CpuElementwise.Param g = sc != null ? param(gate, type, bt[0], d) : null;
+        CpuElementwise.Param dg = g != null && dgate != null ? param(dgate, type, bt[0], d) : null;
+        if (g == null || (dgate != null && dg == null)) {
+            Kernels.super.gatedResidualModulatedLayerNormBackward(dy, x, mean, rstd, scale, residual, dx, dshift,
+                    dscale, h, gate, dh, dgate);
+            return;
+        }
+        CpuNorms.modulatedLayerNormBackward(Buf.of(dy), Buf.of(x), Buf.of(mean), Buf.of(rstd), sc, Buf.of(residual),
+                Buf.of(dx), Buf.of(dshift), Buf.of(dscale), Buf.of(h), g, Buf.of(dh), dg, (int) bt[0], (int) bt[1],
+                (int) d);
+    }
+
+    @Override
     public void gatedResidual(INDArray x, INDArray h, INDArray gate, INDArray out) {
         long[] bt = PortableKernels.checkGatedResidual(x, h, gate, out);
         long d = x.size(-1);

@@ -239,19 +239,41 @@ final class CpuNorms {
     /** y = ((x - mean) rstd) (1 + scale[b]) + shift[b], row statistics saved; x {@code [B*T, D]}. */
     static void modulatedLayerNorm(Buf xb, double eps, CpuElementwise.Param shift, CpuElementwise.Param scale, Buf yb,
                                    Buf mb, Buf rb, int batch, int tokens, int d) {
+        modulatedLayerNorm(xb, null, null, null, eps, shift, scale, yb, mb, rb, batch, tokens, d);
+    }
+
+    /**
+     * With h not null, the normalised rows are {@code out = x + gate[b] h} (the gated residual before the norm,
+     * also written to out) in the same pass: the row is normalised while it is in cache.
+     */
+    static void modulatedLayerNorm(Buf xb, Buf hb, CpuElementwise.Param gate, Buf outb, double eps,
+                                   CpuElementwise.Param shift, CpuElementwise.Param scale, Buf yb, Buf mb, Buf rb,
+                                   int batch, int tokens, int d) {
         Parallel.forEach(batch * tokens, d, (c, r0, r1) -> {
             Scratch s = Scratch.get();
             float[] a = s.floats(0, d);
             float[] sh = s.floats(1, d);
             float[] sc = s.floats(2, d);
+            float[] v = hb != null ? s.floats(3, d) : null;
+            float[] g = hb != null ? s.floats(4, d) : null;
             int loaded = -1;
             for (int r = r0; r < r1; r++) {
                 int b = r / tokens;
                 if (b != loaded) {
                     CpuElementwise.loadModulation(shift, scale, b, sh, sc, d);
+                    if (hb != null) {
+                        gate.buf().get(b * gate.stride(), g, d);
+                    }
                     loaded = b;
                 }
                 xb.get((long) r * d, a, d);
+                if (hb != null) {
+                    hb.get((long) r * d, v, d);
+                    for (int i = 0; i < d; i++) {
+                        a[i] += g[i] * v[i];
+                    }
+                    outb.put((long) r * d, a, d);
+                }
                 double mu = FastMath.sum(a, d) / d;
                 float fm = (float) mu;
                 double rs = 1 / Math.sqrt(FastMath.sumSquaredDeviation(a, d, fm) / d + eps);
@@ -273,9 +295,21 @@ final class CpuNorms {
      */
     static void modulatedLayerNormBackward(Buf gyb, Buf xb, Buf mb, Buf rb, CpuElementwise.Param scale, Buf resb,
                                            Buf dxb, Buf dshift, Buf dscale, int batch, int tokens, int d) {
+        modulatedLayerNormBackward(gyb, xb, mb, rb, scale, resb, dxb, dshift, dscale, null, null, null, null, batch,
+                tokens, d);
+    }
+
+    /**
+     * With hb not null, also the backward of the gated residual that made x ({@code x = x0 + gate[b] h}) from the
+     * dx rows while they are in cache: {@code dh = dx gate[b]}, {@code dgate[b] = sum_t dx h} (dgate may be null).
+     */
+    static void modulatedLayerNormBackward(Buf gyb, Buf xb, Buf mb, Buf rb, CpuElementwise.Param scale, Buf resb,
+                                           Buf dxb, Buf dshift, Buf dscale, Buf hb, CpuElementwise.Param gate,
+                                           Buf dhb, CpuElementwise.Param dgate, int batch, int tokens, int d) {
         int pieces = Math.max(1, Math.min(tokens, Parallel.chunks((long) batch * tokens, 2L * d) / batch));
         int units = batch * pieces;
-        double[] partials = Scratch.partials(units * 2 * d);
+        int sums = hb != null ? 3 : 2;
+        double[] partials = Scratch.partials(units * sums * d);
         Parallel.run(units, units, (c, u0, u1) -> {
             Scratch s = Scratch.get();
             float[] a = s.floats(0, d);
@@ -284,15 +318,22 @@ final class CpuNorms {
             float[] sc = s.floats(3, d);
             float[] sumDyX = s.floats(4, d);
             float[] sumDy = s.floats(5, d);
+            float[] gt = hb != null ? s.floats(6, d) : null;
+            float[] sumGate = hb != null ? s.floats(7, d) : null;
             for (int u = u0; u < u1; u++) {
                 int b = u / pieces;
                 int piece = u % pieces;
                 int r0 = b * tokens + Parallel.from(piece, pieces, tokens);
                 int r1 = b * tokens + Parallel.from(piece + 1, pieces, tokens);
+                int at = u * sums * d;
                 CpuElementwise.loadModulation(null, scale, b, null, sc, d);
                 java.util.Arrays.fill(sumDyX, 0, d, 0f);
                 java.util.Arrays.fill(sumDy, 0, d, 0f);
-                java.util.Arrays.fill(partials, u * 2 * d, (u + 1) * 2 * d, 0);
+                java.util.Arrays.fill(partials, at, at + sums * d, 0);
+                if (hb != null) {
+                    gate.buf().get(b * gate.stride(), gt, d);
+                    java.util.Arrays.fill(sumGate, 0, d, 0f);
+                }
                 for (int r = r0; r < r1; r++) {
                     xb.get((long) r * d, a, d);
                     gyb.get((long) r * d, g, d);
@@ -307,9 +348,10 @@ final class CpuNorms {
                     for (int i = 0; i < d; i++) {
                         sumDy[i] += g[i];
                     }
-                    if ((r - r0) % ROW_BLOCK == ROW_BLOCK - 1 || r == r1 - 1) {
-                        FastMath.flush(sumDyX, partials, u * 2 * d, d);
-                        FastMath.flush(sumDy, partials, u * 2 * d + d, d);
+                    boolean flush = (r - r0) % ROW_BLOCK == ROW_BLOCK - 1 || r == r1 - 1;
+                    if (flush) {
+                        FastMath.flush(sumDyX, partials, at, d);
+                        FastMath.flush(sumDy, partials, at + d, d);
                     }
                     rowBackward(w, a, rs, d);
                     if (resb != null) {
@@ -319,6 +361,17 @@ final class CpuNorms {
                         }
                     }
                     dxb.put((long) r * d, a, d);
+                    if (hb != null) {
+                        hb.get((long) r * d, w, d);
+                        for (int i = 0; i < d; i++) {
+                            sumGate[i] += a[i] * w[i];
+                            a[i] *= gt[i];
+                        }
+                        dhb.put((long) r * d, a, d);
+                        if (flush) {
+                            FastMath.flush(sumGate, partials, at + 2 * d, d);
+                        }
+                    }
                 }
             }
         });
@@ -326,16 +379,21 @@ final class CpuNorms {
             for (int i = 0; i < d; i++) {
                 double dsc = 0;
                 double dsh = 0;
+                double dg = 0;
                 for (int piece = 0; piece < pieces; piece++) {
-                    int at = (b * pieces + piece) * 2 * d;
+                    int at = (b * pieces + piece) * sums * d;
                     dsc += partials[at + i];
                     dsh += partials[at + d + i];
+                    dg += hb != null ? partials[at + 2 * d + i] : 0;
                 }
                 if (dscale != null) {
                     dscale.put((long) b * d + i, dsc);
                 }
                 if (dshift != null) {
                     dshift.put((long) b * d + i, dsh);
+                }
+                if (dgate != null) {
+                    dgate.buf().put(b * dgate.stride() + i, dg);
                 }
             }
         }

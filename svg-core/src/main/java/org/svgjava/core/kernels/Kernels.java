@@ -95,6 +95,31 @@ public interface Kernels {
                                     INDArray residual, INDArray dx, INDArray dshift, INDArray dscale);
 
     /**
+     * {@link #gatedResidual} {@code out = x + gate[b] * h} followed by {@link #modulatedLayerNorm} of out into y
+     * (mean, rstd as there), as a DiT block runs them between its two halves; one pass on the CPU. out must not
+     * be x.
+     */
+    default void gatedResidualModulatedLayerNorm(INDArray x, INDArray h, INDArray gate, INDArray out, double eps,
+                                                 INDArray shift, INDArray scale, INDArray y, INDArray mean,
+                                                 INDArray rstd) {
+        gatedResidual(x, h, gate, out);
+        modulatedLayerNorm(out, eps, shift, scale, y, mean, rstd);
+    }
+
+    /**
+     * Backward of {@link #gatedResidualModulatedLayerNorm}: {@link #modulatedLayerNormBackward} of the norm (x
+     * being the forward's out, residual the gradient reaching out from elsewhere, dx its whole gradient, which is
+     * also the gradient of the forward's x), then {@link #gatedResidualBackward} from dx; one pass on the CPU.
+     */
+    default void gatedResidualModulatedLayerNormBackward(INDArray dy, INDArray x, INDArray mean, INDArray rstd,
+                                                         INDArray scale, INDArray residual, INDArray dx,
+                                                         INDArray dshift, INDArray dscale, INDArray h, INDArray gate,
+                                                         INDArray dh, INDArray dgate) {
+        modulatedLayerNormBackward(dy, x, mean, rstd, scale, residual, dx, dshift, dscale);
+        gatedResidualBackward(dx, h, gate, dh, dgate);
+    }
+
+    /**
      * Gated residual of adaLN-Zero: x, h {@code [B,T,D]}, gate {@code [B,D]}: {@code out = x + gate[b] * h}.
      * out may be x (the usual in-place residual update).
      */

@@ -395,6 +395,28 @@ final class KernelCases {
                     k.modulatedLayerNorm(in.get("x"), EPS, in.get("shift"), in.get("scale"), y, mean, rstd);
                     return map("y", y, "mean", mean, "rstd", rstd);
                 }),
+                new Simple("gatedResidualModulatedLayerNorm", KernelCases::adaLnInputs, (k, in) -> {
+                    INDArray x = in.get("x");
+                    INDArray out = garbage(x);
+                    INDArray y = garbage(x);
+                    long rows = x.length() / x.size(-1);
+                    INDArray mean = Nd4j.create(x.dataType(), rows).assign(7);
+                    INDArray rstd = Nd4j.create(x.dataType(), rows).assign(7);
+                    k.gatedResidualModulatedLayerNorm(x, in.get("h"), in.get("gate"), out, EPS, in.get("shift"),
+                            in.get("scale"), y, mean, rstd);
+                    return map("out", out, "y", y, "mean", mean, "rstd", rstd);
+                }),
+                new Simple("gatedResidualModulatedLayerNormBackward", KernelCases::modulatedNormInputs, (k, in) -> {
+                    INDArray dx = garbage(in.get("x"));
+                    INDArray dshift = garbage(in.get("shift"));
+                    INDArray dscale = garbage(in.get("scale"));
+                    INDArray dh = garbage(in.get("x"));
+                    INDArray dgate = garbage(in.get("gate"));
+                    k.gatedResidualModulatedLayerNormBackward(in.get("dy"), in.get("x"), in.get("mean"),
+                            in.get("rstd"), in.get("scale"), in.get("residual"), dx, dshift, dscale, in.get("h"),
+                            in.get("gate"), dh, dgate);
+                    return map("dx", dx, "dshift", dshift, "dscale", dscale, "dh", dh, "dgate", dgate);
+                }),
                 new Simple("modulatedLayerNormBackward", KernelCases::modulatedNormInputs, (k, in) -> {
                     INDArray dx = garbage(in.get("x"));
                     INDArray dshift = garbage(in.get("shift"));

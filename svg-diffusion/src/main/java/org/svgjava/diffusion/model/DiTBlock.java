@@ -17,7 +17,8 @@ import org.svgjava.core.nn.Module;
  * x = x + gate_mlp * mlp(modulate(norm2(x), shift_mlp, scale_mlp))
  * </pre>
  * norm1/norm2 are LayerNorm without affine (eps 1e-6), attention has QK-norm, the MLP is GELU-tanh. Each
- * {@code modulate(norm(x))} and its backward run as one fused kernel ({@link Kernels#modulatedLayerNorm}); the
+ * {@code modulate(norm(x))} and its backward run as one fused kernel ({@link Kernels#modulatedLayerNorm}), the
+ * second together with the first half's gated residual ({@link Kernels#gatedResidualModulatedLayerNorm}); the
  * norms have no parameters, so nothing of the {@code state_dict} changes.
  */
 public final class DiTBlock extends Module {
@@ -78,10 +79,9 @@ public final class DiTBlock extends Module {
                 buffers.get("rstd1", type, rows));
         INDArray a = attn.forward(m1);
         INDArray xMid = buffers.like("x1", x);
-        k.gatedResidual(x, a, m[GATE_MSA], xMid);
         INDArray m2 = buffers.like("m2", x);
-        k.modulatedLayerNorm(xMid, NORM_EPS, m[SHIFT_MLP], m[SCALE_MLP], m2, buffers.get("mean2", type, rows),
-                buffers.get("rstd2", type, rows));
+        k.gatedResidualModulatedLayerNorm(x, a, m[GATE_MSA], xMid, NORM_EPS, m[SHIFT_MLP], m[SCALE_MLP], m2,
+                buffers.get("mean2", type, rows), buffers.get("rstd2", type, rows));
         INDArray f = mlp.forward(m2);
         INDArray out = buffers.like("out", x);
         k.gatedResidual(xMid, f, m[GATE_MLP], out);
@@ -111,11 +111,11 @@ public final class DiTBlock extends Module {
         k.gatedResidualBackward(dout, mlpOut, m[GATE_MLP], dF, dm[GATE_MLP]);
         INDArray dm2 = mlp.backward(dF);
         INDArray dx1 = buffers.like("dx1", dout);
-        k.modulatedLayerNormBackward(dm2, x1, buffers.get("mean2", type, rows), buffers.get("rstd2", type, rows),
-                m[SCALE_MLP], dout, dx1, dm[SHIFT_MLP], dm[SCALE_MLP]);
-        // first half: x1 = x + gate_msa * attn(modulate(norm1(x)))
+        // with the first half's gated residual, x1 = x + gate_msa * attn(modulate(norm1(x)))
         INDArray dA = buffers.like("dA", dx1);
-        k.gatedResidualBackward(dx1, attnOut, m[GATE_MSA], dA, dm[GATE_MSA]);
+        k.gatedResidualModulatedLayerNormBackward(dm2, x1, buffers.get("mean2", type, rows),
+                buffers.get("rstd2", type, rows), m[SCALE_MLP], dout, dx1, dm[SHIFT_MLP], dm[SCALE_MLP], attnOut,
+                m[GATE_MSA], dA, dm[GATE_MSA]);
         INDArray dm1 = attn.backward(dA);
         INDArray dx = buffers.like("dx", dout);
         k.modulatedLayerNormBackward(dm1, x0, buffers.get("mean1", type, rows), buffers.get("rstd1", type, rows),
