@@ -317,4 +317,55 @@ final class CpuElementwise {
             }
         });
     }
+
+    // ---------------- losses and buffers ----------------
+
+    /** Elements per block of the loss and fill loops. */
+    private static final int BLOCK = 4096;
+
+    /**
+     * {@code dOut = scale (out - target)}, returning {@code sum (out - target)^2}: per-block sums in double, added
+     * in block order (the partition depends on the length only).
+     */
+    static double squaredError(Buf out, Buf target, float scale, Buf dOut, int n) {
+        int blocks = (n + BLOCK - 1) / BLOCK;
+        double[] partials = Scratch.partials(blocks);
+        Parallel.forEach(blocks, BLOCK, (c, b0, b1) -> {
+            Scratch s = Scratch.get();
+            float[] a = s.floats(0, BLOCK);
+            float[] t = s.floats(1, BLOCK);
+            for (int b = b0; b < b1; b++) {
+                int from = b * BLOCK;
+                int len = Math.min(BLOCK, n - from);
+                out.get(from, a, len);
+                target.get(from, t, len);
+                for (int i = 0; i < len; i++) {
+                    a[i] -= t[i];
+                }
+                partials[b] = FastMath.dot(a, a, len);
+                for (int i = 0; i < len; i++) {
+                    a[i] *= scale;
+                }
+                dOut.put(from, a, len);
+            }
+        });
+        double total = 0;
+        for (int b = 0; b < blocks; b++) {
+            total += partials[b];
+        }
+        return total;
+    }
+
+    /** Zeroes the first n floats: blocks over the threads, each written from a zeroed array. */
+    static void zero(Buf a, int n) {
+        int blocks = (n + BLOCK - 1) / BLOCK;
+        Parallel.forEach(blocks, BLOCK, (c, b0, b1) -> {
+            float[] zeros = Scratch.get().floats(0, BLOCK);
+            java.util.Arrays.fill(zeros, 0, BLOCK, 0f);
+            for (int b = b0; b < b1; b++) {
+                int from = b * BLOCK;
+                a.put(from, zeros, Math.min(BLOCK, n - from));
+            }
+        });
+    }
 }

@@ -351,6 +351,27 @@ public final class CpuKernels implements Kernels {
     }
 
     @Override
+    public double squaredError(INDArray out, INDArray target, double scale, INDArray dOut) {
+        KernelArgs.sameLength("target", target, out, "out");
+        KernelArgs.sameLength("dOut", dOut, out, "out");
+        KernelArgs.sameType(out, target, dOut);
+        if (out.dataType() != DataType.FLOAT || !fast("squaredError", out, target, dOut)) {
+            return Kernels.super.squaredError(out, target, scale, dOut);
+        }
+        return CpuElementwise.squaredError(Buf.of(out), Buf.of(target), (float) scale, Buf.of(dOut),
+                (int) out.length());
+    }
+
+    @Override
+    public void zero(INDArray a) {
+        if (a.dataType() != DataType.FLOAT || !fast("zero", a)) {
+            Kernels.super.zero(a);
+            return;
+        }
+        CpuElementwise.zero(Buf.of(a), (int) a.length());
+    }
+
+    @Override
     public void linear(INDArray x, INDArray w, INDArray b, INDArray y) {
         KernelArgs.linear(x, w, b, y);
         KernelArgs.sameType(x, w, b, y);

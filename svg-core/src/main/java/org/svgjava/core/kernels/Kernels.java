@@ -201,6 +201,25 @@ public interface Kernels {
     }
 
     /**
+     * The gradient of a squared error: {@code dOut = scale * (out - target)} (overwritten; all three of one length),
+     * returning {@code sum((out - target)^2)}: one pass on the CPU where ND4J needs three.
+     */
+    default double squaredError(INDArray out, INDArray target, double scale, INDArray dOut) {
+        KernelArgs.sameLength("target", target, out, "out");
+        KernelArgs.sameLength("dOut", dOut, out, "out");
+        dOut.assign(out).subi(target);
+        // summed in double: ND4J's float reduction over a latent batch was off by 1e-4
+        double norm = dOut.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).norm2Number().doubleValue();
+        dOut.muli(scale);
+        return norm * norm;
+    }
+
+    /** Sets every element of a to zero (a whole gradient buffer before a step). */
+    default void zero(INDArray a) {
+        a.assign(0);
+    }
+
+    /**
      * PyTorch's {@code F.linear}: {@code y = x w^T + b} for x {@code [N,in]}, w {@code [out,in]}, b {@code [out]}
      * (may be null) and y {@code [N,out]} (overwritten). The product goes to BLAS; the bias costs no extra pass
      * where the implementation can fold it into the product.

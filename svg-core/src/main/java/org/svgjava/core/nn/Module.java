@@ -1,5 +1,6 @@
 package org.svgjava.core.nn;
 
+
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -7,6 +8,7 @@ import java.util.Map;
 import java.util.function.BiConsumer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.svgjava.core.kernels.Kernels;
 
 /**
  * A piece of a model with parameters and sub-modules registered by name, so the model's parameter names are the
@@ -110,7 +112,7 @@ public abstract class Module {
 
     public final void zeroGradients() {
         if (gradientSet != null) {
-            gradientSet.flat().assign(0);
+            Kernels.get().zero(gradientSet.flat());
         }
     }
 

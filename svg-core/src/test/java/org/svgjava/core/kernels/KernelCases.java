@@ -367,6 +367,16 @@ final class KernelCases {
                     k.modulateBackward(in.get("dy"), in.get("x"), in.get("scale"), dx, dshift, dscale);
                     return map("dx", dx, "dshift", dshift, "dscale", dscale);
                 }),
+                new Simple("squaredError", KernelCases::adaLnInputs, (k, in) -> {
+                    INDArray dOut = garbage(in.get("x"));
+                    double sum = k.squaredError(in.get("x"), in.get("h"), 0.37, dOut);
+                    return map("dOut", dOut, "sum", Nd4j.scalar(in.get("x").dataType(), sum));
+                }),
+                new Simple("zero", KernelCases::adaLnInputs, (k, in) -> {
+                    INDArray a = in.get("x").dup();
+                    k.zero(a);
+                    return map("a", a);
+                }),
                 new Simple("gatedResidual", KernelCases::adaLnInputs, (k, in) -> {
                     INDArray out = garbage(in.get("x"));
                     k.gatedResidual(in.get("x"), in.get("h"), in.get("gate"), out);

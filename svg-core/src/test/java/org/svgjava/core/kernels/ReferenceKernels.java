@@ -386,6 +386,25 @@ final class ReferenceKernels implements Kernels {
     }
 
     @Override
+    public double squaredError(INDArray out, INDArray target, double scale, INDArray dOut) {
+        double[] o = values(out);
+        double[] t = values(target);
+        double sum = 0;
+        for (int i = 0; i < o.length; i++) {
+            double e = o[i] - t[i];
+            sum += e * e;
+            o[i] = scale * e;
+        }
+        set(dOut, o);
+        return sum;
+    }
+
+    @Override
+    public void zero(INDArray a) {
+        set(a, new double[(int) a.length()]);
+    }
+
+    @Override
     public void gatedResidual(INDArray x, INDArray h, INDArray gate, INDArray out) {
         int d = (int) x.size(-1);
         double[] xs = values(x);

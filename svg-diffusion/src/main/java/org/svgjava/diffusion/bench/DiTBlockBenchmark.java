@@ -51,7 +51,7 @@ public final class DiTBlockBenchmark {
         Runnable step = () -> {
             block.zeroGradients();
             INDArray out = block.forward(x, c);
-            out.sub(target, dout).muli(scale);
+            Kernels.get().squaredError(out, target, scale, dout);
             dc.assign(0);
             block.backward(dout, dc);
             opt.step();

@@ -1,7 +1,9 @@
 package org.svgjava.diffusion.flow;
 
+
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.svgjava.core.kernels.Kernels;
 
 /**
  * The rectified-flow objective of the official {@code RectifiedFlow.forward}: data z1, noise z0, time
@@ -40,10 +42,7 @@ public final class RectifiedFlow {
         if (out.size(2) != c) {
             dOut.assign(0);
         }
-        grad.assign(v).subi(target);
-        double sq = grad.norm2Number().doubleValue();
         double n = target.length();
-        grad.muli(2.0 / n);
-        return sq * sq / n;
+        return Kernels.get().squaredError(v, target, 2.0 / n, grad) / n;
     }
 }
