@@ -194,7 +194,10 @@ final class CpuHeads {
             }
         }
 
-        /** Adds the blocks' parameter-gradient sums, in block order, to dqGamma, dqBeta, dkGamma, dkBeta (each may be null). */
+        /**
+         * Adds the blocks' parameter-gradient sums, in block order, to dqGamma, dqBeta, dkGamma, dkBeta (each may
+         * be null).
+         */
         void finish(Buf[] grads) {
             if (partials == null) {
                 return;

@@ -1,5 +1,6 @@
 package org.svgjava.core.kernels;
 
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -209,7 +210,7 @@ public interface Kernels {
         KernelArgs.sameLength("dOut", dOut, out, "out");
         dOut.assign(out).subi(target);
         // summed in double: ND4J's float reduction over a latent batch was off by 1e-4
-        double norm = dOut.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).norm2Number().doubleValue();
+        double norm = dOut.castTo(DataType.DOUBLE).norm2Number().doubleValue();
         dOut.muli(scale);
         return norm * norm;
     }

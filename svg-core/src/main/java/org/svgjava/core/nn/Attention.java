@@ -125,12 +125,13 @@ public final class Attention extends Module implements Layer {
         INDArray dQkv = buffers.get("dQkv", type, b, t, 3 * dim);
         if (rope == null) {
             // one call: the CPU kernels take each head's gradients back through the split while in cache
+            boolean norm = qNorm != null;
+            INDArray[] normGradients = norm ? new INDArray[] {qNorm.weightGradient(), qNorm.biasGradient(),
+                kNorm.weightGradient(), kNorm.biasGradient()} : new INDArray[4];
             Kernels.get().attentionAndSplitBackward(q, k, v, buffers.get("probs", type, bh, t, t),
-                    1.0 / Math.sqrt(headDim), dMerged, qkvOut, qNorm != null ? qNorm.weight() : null,
-                    kNorm != null ? kNorm.weight() : null, qNorm != null ? buffers.get("qkStats", type, 4, bh * t) : null,
-                    dQkv, qNorm != null ? new INDArray[] {qNorm.weightGradient(), qNorm.biasGradient(),
-                        kNorm.weightGradient(), kNorm.biasGradient()} : new INDArray[4], dq, dk, dv,
-                    buffers.get("scratch", type, bh, t, t));
+                    1.0 / Math.sqrt(headDim), dMerged, qkvOut, norm ? qNorm.weight() : null,
+                    norm ? kNorm.weight() : null, norm ? buffers.get("qkStats", type, 4, bh * t) : null, dQkv,
+                    normGradients, dq, dk, dv, buffers.get("scratch", type, bh, t, t));
             return qkv.backward(dQkv);
         }
         Kernels.get().attentionBackward(q.reshape('c', bh, t, headDim), k.reshape('c', bh, t, headDim),
