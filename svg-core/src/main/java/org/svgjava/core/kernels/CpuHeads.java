@@ -176,12 +176,7 @@ final class CpuHeads {
                 }
                 for (int r = 0; r < rows; r++) {
                     int o = r * dh;
-                    float rs = (float) stats.get(rsAt + r0 + r);
-                    float c1 = (float) (FastMath.sum(t, o, dh) / dh);
-                    float c2 = (float) (FastMath.dot(t, xh, o, dh) / dh);
-                    for (int i = o; i < o + dh; i++) {
-                        xh[i] = rs * (t[i] - c1 - xh[i] * c2);
-                    }
+                    CpuNorms.rowBackward(t, xh, o, (float) stats.get(rsAt + r0 + r), dh);
                     dx.f.put((int) (token0 + (long) (r0 + r) * w), xh, o, dh);
                 }
                 // each slot sums at most ROW_BLOCK rows in float before they go into the double partials

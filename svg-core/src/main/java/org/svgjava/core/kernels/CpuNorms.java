@@ -142,9 +142,14 @@ final class CpuNorms {
      * g the output gradient already multiplied by the affine weight.
      */
     static void rowBackward(float[] g, float[] xhat, float rstd, int d) {
-        float c1 = (float) (FastMath.sum(g, d) / d);
-        float c2 = (float) (FastMath.dot(g, xhat, d) / d);
-        for (int i = 0; i < d; i++) {
+        rowBackward(g, xhat, 0, rstd, d);
+    }
+
+    /** The same for the row at {@code [from, from + d)} of both arrays. */
+    static void rowBackward(float[] g, float[] xhat, int from, float rstd, int d) {
+        float c1 = (float) (FastMath.sum(g, from, d) / d);
+        float c2 = (float) (FastMath.dot(g, xhat, from, d) / d);
+        for (int i = from; i < from + d; i++) {
             xhat[i] = rstd * (g[i] - c1 - xhat[i] * c2);
         }
     }

@@ -8,8 +8,8 @@ package org.svgjava.core.kernels;
  * and one such operation keeps a whole fused loop scalar (measured: 5.5 ns per exp fused, 0.9 ns split). So each
  * function is a few short loops over caller-provided work arrays that stay in L1: the float-only part runs in
  * vector registers, its polynomials as {@link Math#fma} (vectorised FMA instructions: 0.38 against 0.52 ns per
- * exp for the first loop, and one rounding fewer per step). The exponent step moves the bits through a byte buffer instead (see
- * {@link #scaleByPowerOfTwo}), so that it too runs as vector integer arithmetic.
+ * exp for the first loop, and one rounding fewer per step). The exponent step moves the bits through a byte
+ * buffer instead (see {@link #scaleByPowerOfTwo}), so that it too runs as vector integer arithmetic.
  */
 final class FastMath {
     static final float LOG2E = 1.44269504088896341f;
