@@ -316,10 +316,10 @@ public final class CpuKernels implements Kernels {
 
     @Override
     public void attentionBackward(INDArray q, INDArray k, INDArray v, INDArray probs, double scale, INDArray dout,
-                                  INDArray dq, INDArray dk, INDArray dv, INDArray scratch) {
-        PortableKernels.checkAttentionBackward(q, k, v, probs, dout, dq, dk, dv, scratch);
-        if (q.dataType() != DataType.FLOAT || !fast("attentionBackward", q, k, v, probs, dout, dq, dk, dv, scratch)) {
-            portable.attentionBackward(q, k, v, probs, scale, dout, dq, dk, dv, scratch);
+                                  INDArray dq, INDArray dk, INDArray dv) {
+        PortableKernels.checkAttentionBackward(q, k, v, probs, dout, dq, dk, dv);
+        if (q.dataType() != DataType.FLOAT || !fast("attentionBackward", q, k, v, probs, dout, dq, dk, dv)) {
+            portable.attentionBackward(q, k, v, probs, scale, dout, dq, dk, dv);
             return;
         }
         CpuAttention.attentionBackward(q, k, v, probs, (float) scale, dout, dq, dk, dv);
@@ -328,19 +328,19 @@ public final class CpuKernels implements Kernels {
     @Override
     public void attentionAndSplitBackward(INDArray q, INDArray k, INDArray v, INDArray probs, double scale,
                                           INDArray dout, INDArray x, INDArray qGamma, INDArray kGamma,
-                                          INDArray stats, INDArray dx, INDArray[] normGradients, INDArray dq,
-                                          INDArray dk, INDArray dv, INDArray scratch) {
-        int[] s = PortableKernels.checkSplitHeadsBackward(dq, dk, dv, x, qGamma, kGamma, stats, dx, normGradients[0],
+                                          INDArray stats, INDArray dx, INDArray[] normGradients, WorkArrays work) {
+        // q, k, v stand in for their gradients in the checks: same shapes, and the CPU path writes none
+        int[] s = PortableKernels.checkSplitHeadsBackward(q, k, v, x, qGamma, kGamma, stats, dx, normGradients[0],
                 normGradients[1], normGradients[2], normGradients[3]);
         long bh = q.size(0) * q.size(1);
         INDArray q3 = q.reshape('c', bh, q.size(2), q.size(3));
         INDArray k3 = k.reshape('c', bh, k.size(2), k.size(3));
         INDArray v3 = v.reshape('c', bh, v.size(2), v.size(3));
-        PortableKernels.checkAttentionBackward(q3, k3, v3, probs, dout, q3, k3, v3, null);
+        PortableKernels.checkAttentionBackward(q3, k3, v3, probs, dout, q3, k3, v3);
         if (q.dataType() != DataType.FLOAT || !fast("attentionAndSplitBackward", q, k, v, probs, dout, x, qGamma,
                 kGamma, stats, dx, normGradients[0], normGradients[1], normGradients[2], normGradients[3])) {
             Kernels.super.attentionAndSplitBackward(q, k, v, probs, scale, dout, x, qGamma, kGamma, stats, dx,
-                    normGradients, dq, dk, dv, scratch);
+                    normGradients, work);
             return;
         }
         CpuHeads.Backward split = new CpuHeads.Backward(Buf.of(x), new CpuHeads.Layout(s[0], s[1], s[2], s[3]),

@@ -171,32 +171,30 @@ public interface Kernels {
      */
     void attention(INDArray q, INDArray k, INDArray v, double scale, INDArray probs, INDArray out);
 
-    /**
-     * Backward of {@link #attention} from its probs: dq, dk, dv overwritten; dout in either layout of out.
-     * {@code scratch} is a work array of probs' size (may be null, then the implementation allocates; layers pass
-     * one to avoid allocation); the CPU kernels keep one head's worth per thread instead and leave it unwritten.
-     */
+    /** Backward of {@link #attention} from its probs: dq, dk, dv overwritten; dout in either layout of out. */
     void attentionBackward(INDArray q, INDArray k, INDArray v, INDArray probs, double scale, INDArray dout,
-                           INDArray dq, INDArray dk, INDArray dv, INDArray scratch);
+                           INDArray dq, INDArray dk, INDArray dv);
 
     /**
      * {@link #attentionBackward} followed by {@link #splitHeadsBackward}, for attention over the q, k, v that
      * {@link #splitHeads} made from x, unchanged in between (no RoPE): q, k, v, dq, dk, dv are
      * {@code [B, H, T, dh]}, probs {@code [BH, T, T]}, dout {@code [B, T, H*dh]} or {@code [BH, T, dh]}, and dx
      * {@code [B, T, 3*H*dh]} is overwritten; qGamma null means no QK-norm, else the norm gradients are
-     * accumulated as by splitHeadsBackward. dq, dk, dv and scratch are work arrays: the CPU kernels hand each
-     * head's gradients to the split while they are in cache and leave them unwritten.
+     * accumulated as by splitHeadsBackward. This default asks {@code work} for dq, dk, dv of q's shape (keys
+     * {@code "dq"}, {@code "dk"}, {@code "dv"}); the CPU kernels hand each head's gradients to the split while
+     * they are in cache and ask for nothing.
      */
     default void attentionAndSplitBackward(INDArray q, INDArray k, INDArray v, INDArray probs, double scale,
                                            INDArray dout, INDArray x, INDArray qGamma, INDArray kGamma,
-                                           INDArray stats, INDArray dx, INDArray[] normGradients, INDArray dq,
-                                           INDArray dk, INDArray dv, INDArray scratch) {
+                                           INDArray stats, INDArray dx, INDArray[] normGradients, WorkArrays work) {
         long bh = q.size(0) * q.size(1);
         long t = q.size(2);
         long dh = q.size(3);
+        INDArray dq = work.get("dq", q.dataType(), q.shape());
+        INDArray dk = work.get("dk", q.dataType(), q.shape());
+        INDArray dv = work.get("dv", q.dataType(), q.shape());
         attentionBackward(q.reshape('c', bh, t, dh), k.reshape('c', bh, t, dh), v.reshape('c', bh, t, dh), probs,
-                scale, dout, dq.reshape('c', bh, t, dh), dk.reshape('c', bh, t, dh), dv.reshape('c', bh, t, dh),
-                scratch);
+                scale, dout, dq.reshape('c', bh, t, dh), dk.reshape('c', bh, t, dh), dv.reshape('c', bh, t, dh));
         splitHeadsBackward(dq, dk, dv, x, qGamma, kGamma, stats, dx, normGradients[0], normGradients[1],
                 normGradients[2], normGradients[3]);
     }

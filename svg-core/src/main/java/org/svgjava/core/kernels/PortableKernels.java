@@ -131,13 +131,12 @@ public final class PortableKernels implements Kernels {
     }
 
     static void checkAttentionBackward(INDArray q, INDArray k, INDArray v, INDArray probs, INDArray dout, INDArray dq,
-                                       INDArray dk, INDArray dv, INDArray scratch) {
+                                       INDArray dk, INDArray dv) {
         KernelArgs.attention(q, k, v, probs, dout);
         KernelArgs.sameLength("dq", dq, q, "q");
         KernelArgs.sameLength("dk", dk, k, "k");
         KernelArgs.sameLength("dv", dv, v, "v");
-        KernelArgs.lengthIs("scratch", scratch, probs.length(), true);
-        KernelArgs.sameType(q, k, v, probs, dout, dq, dk, dv, scratch);
+        KernelArgs.sameType(q, k, v, probs, dout, dq, dk, dv);
     }
 
     // ---------------- helpers ----------------
@@ -481,8 +480,8 @@ public final class PortableKernels implements Kernels {
 
     @Override
     public void attentionBackward(INDArray q, INDArray k, INDArray v, INDArray probs, double scale, INDArray dout,
-                                  INDArray dq, INDArray dk, INDArray dv, INDArray scratch) {
-        checkAttentionBackward(q, k, v, probs, dout, dq, dk, dv, scratch);
+                                  INDArray dq, INDArray dk, INDArray dv) {
+        checkAttentionBackward(q, k, v, probs, dout, dq, dk, dv);
         INDArray p = probs.permute(0, 2, 1).dup('c');
         INDArray g = headMajor(dout, q.size(0));
         INDArray gv = Nd4j.matmul(p, g, true, false, false);

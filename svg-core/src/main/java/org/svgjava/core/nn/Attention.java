@@ -118,9 +118,6 @@ public final class Attention extends Module implements Layer {
         INDArray q = qUsed;
         INDArray k = kUsed;
         INDArray v = buffers.get("v", type, b, heads, t, headDim);
-        INDArray dq = buffers.get("dq", type, b, heads, t, headDim);
-        INDArray dk = buffers.get("dk", type, b, heads, t, headDim);
-        INDArray dv = buffers.get("dv", type, b, heads, t, headDim);
         long bh = b * heads;
         INDArray dQkv = buffers.get("dQkv", type, b, t, 3 * dim);
         if (rope == null) {
@@ -131,13 +128,16 @@ public final class Attention extends Module implements Layer {
             Kernels.get().attentionAndSplitBackward(q, k, v, buffers.get("probs", type, bh, t, t),
                     1.0 / Math.sqrt(headDim), dMerged, qkvOut, norm ? qNorm.weight() : null,
                     norm ? kNorm.weight() : null, norm ? buffers.get("qkStats", type, 4, bh * t) : null, dQkv,
-                    normGradients, dq, dk, dv, buffers.get("scratch", type, bh, t, t));
+                    normGradients, buffers);
             return qkv.backward(dQkv);
         }
+        INDArray dq = buffers.get("dq", type, b, heads, t, headDim);
+        INDArray dk = buffers.get("dk", type, b, heads, t, headDim);
+        INDArray dv = buffers.get("dv", type, b, heads, t, headDim);
         Kernels.get().attentionBackward(q.reshape('c', bh, t, headDim), k.reshape('c', bh, t, headDim),
                 v.reshape('c', bh, t, headDim), buffers.get("probs", type, bh, t, t), 1.0 / Math.sqrt(headDim),
                 dMerged, dq.reshape('c', bh, t, headDim), dk.reshape('c', bh, t, headDim),
-                dv.reshape('c', bh, t, headDim), buffers.get("scratch", type, bh, t, t));
+                dv.reshape('c', bh, t, headDim));
         Kernels.get().rope(dq.reshape('c', bh, t, headDim), rope.sin(), rope.cos(), rope.prefix(), true,
                 dq.reshape('c', bh, t, headDim));
         Kernels.get().rope(dk.reshape('c', bh, t, headDim), rope.sin(), rope.cos(), rope.prefix(), true,

@@ -211,7 +211,7 @@ final class KernelCases {
     }
 
     /** headInputs plus the q, k, v, probs of attention over that split, and a token-major output gradient. */
-    private static Map<String, INDArray> splitAttentionInputs(DataType t, boolean large, Random rnd) {
+    static Map<String, INDArray> splitAttentionInputs(DataType t, boolean large, Random rnd) {
         Map<String, INDArray> in = headInputs(t, large, rnd);
         INDArray d = in.get("dq");
         long b = d.size(0);
@@ -232,7 +232,11 @@ final class KernelCases {
         return in;
     }
 
-    private static Map<String, INDArray> attentionAndSplitBackward(Kernels k, Map<String, INDArray> in, boolean norm) {
+    /** Work arrays filled with garbage: a kernel must overwrite what it uses. */
+    static final WorkArrays GARBAGE = (key, type, shape) -> garbage(Nd4j.create(type, shape));
+
+    static Map<String, INDArray> attentionAndSplitBackward(Kernels k, Map<String, INDArray> in, boolean norm,
+                                                          WorkArrays work) {
         INDArray dx = garbage(in.get("x"));
         INDArray[] grads = new INDArray[4];
         if (norm) {
@@ -242,8 +246,8 @@ final class KernelCases {
         }
         k.attentionAndSplitBackward(in.get("q"), in.get("k"), in.get("v"), in.get("probs"),
                 in.get("scale").getDouble(0), in.get("dout"), in.get("x"), norm ? in.get("qGamma") : null,
-                norm ? in.get("kGamma") : null, norm ? in.get("stats") : null, dx, grads, garbage(in.get("q")),
-                garbage(in.get("q")), garbage(in.get("q")), garbage(in.get("probs")));
+                norm ? in.get("kGamma") : null, norm ? in.get("stats") : null, dx, grads,
+                work);
         return map("dx", dx, "dqGamma", grads[0], "dqBeta", grads[1], "dkGamma", grads[2], "dkBeta", grads[3]);
     }
 
@@ -501,9 +505,9 @@ final class KernelCases {
                     return map("dx", dx);
                 }),
                 new Simple("attentionAndSplitBackwardQkNorm", KernelCases::splitAttentionInputs,
-                        (k, in) -> attentionAndSplitBackward(k, in, true)),
+                        (k, in) -> attentionAndSplitBackward(k, in, true, GARBAGE)),
                 new Simple("attentionAndSplitBackward", KernelCases::splitAttentionInputs,
-                        (k, in) -> attentionAndSplitBackward(k, in, false)),
+                        (k, in) -> attentionAndSplitBackward(k, in, false, GARBAGE)),
                 new Simple("attention", KernelCases::attentionInputs, (k, in) -> {
                     INDArray probs = garbage(in.get("probs"));
                     INDArray out = garbage(in.get("dout"));
@@ -526,7 +530,7 @@ final class KernelCases {
                     INDArray dout = d.reshape('c', d.size(0) / 3, 3, d.size(1), d.size(2)).permute(0, 2, 1, 3)
                             .dup('c').reshape('c', d.size(0) / 3, d.size(1), 3 * d.size(2));
                     k.attentionBackward(in.get("q"), in.get("k"), in.get("v"), in.get("probs"),
-                            in.get("scale").getDouble(0), dout, dq, dk, dv, garbage(in.get("probs")));
+                            in.get("scale").getDouble(0), dout, dq, dk, dv);
                     return map("dq", dq, "dk", dk, "dv", dv);
                 }),
                 new Simple("attentionBackward", KernelCases::attentionInputs, (k, in) -> {
@@ -534,7 +538,7 @@ final class KernelCases {
                     INDArray dk = garbage(in.get("k"));
                     INDArray dv = garbage(in.get("v"));
                     k.attentionBackward(in.get("q"), in.get("k"), in.get("v"), in.get("probs"),
-                            in.get("scale").getDouble(0), in.get("dout"), dq, dk, dv, garbage(in.get("probs")));
+                            in.get("scale").getDouble(0), in.get("dout"), dq, dk, dv);
                     return map("dq", dq, "dk", dk, "dv", dv);
                 }));
     }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -73,5 +74,24 @@ class KernelsAgreementTest {
                 assertThat(v).as("input " + k + " unchanged").isEqualTo(snapshot.get(k));
             }
         });
+    }
+
+    /**
+     * The fused CPU attention backward keeps one head's gradients per thread: a layer that hands it its buffers
+     * must not get [B, H, T, dh] arrays allocated for nothing (22 MB per DiT-S layer at batch 8). The portable
+     * default asks for the three it writes.
+     */
+    @Test
+    void onlyThePortableAttentionBackwardAsksForWorkArrays() {
+        Map<String, INDArray> in = KernelCases.splitAttentionInputs(DataType.FLOAT, true, new Random(7));
+        List<String> asked = new ArrayList<>();
+        WorkArrays recording = (key, type, shape) -> {
+            asked.add(key);
+            return KernelCases.GARBAGE.get(key, type, shape);
+        };
+        KernelCases.attentionAndSplitBackward(CPU, in, true, recording);
+        assertThat(asked).isEmpty();
+        KernelCases.attentionAndSplitBackward(PORTABLE, in, true, recording);
+        assertThat(asked).containsExactly("dq", "dk", "dv");
     }
 }

@@ -149,7 +149,7 @@ public final class KernelsBenchmark {
         double attnF = row("attention fwd [48,256,64]", cpu, portable,
                 kk -> kk.attention(q, k, v, attnScale, p3, out), reps);
         double attnB = row("attention bwd [48,256,64]", cpu, portable,
-                kk -> kk.attentionBackward(q, k, v, p3, attnScale, out, dq, dk, dv, scratch), reps);
+                kk -> kk.attentionBackward(q, k, v, p3, attnScale, out, dq, dk, dv), reps);
 
         // the same attention with its softmax removed: what the five batched matmuls alone cost
         double mmF = ms(() -> {

@@ -457,7 +457,7 @@ class KernelsGradientTest {
                 INDArray dq = dout.ulike();
                 INDArray dk = dkey.ulike();
                 INDArray dv = dvalue.ulike();
-                k.attentionBackward(x, key, value, probs, scale, dout, dq, dk, dv, null);
+                k.attentionBackward(x, key, value, probs, scale, dout, dq, dk, dv);
                 dkey.addi(dk);
                 dvalue.addi(dv);
                 return dq;

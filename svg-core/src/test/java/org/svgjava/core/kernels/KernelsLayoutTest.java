@@ -259,8 +259,8 @@ class KernelsLayoutTest {
             long dh = 8;
             long qkv = bh * tok * dh;
             long pp = bh * tok * tok;
-            // one flat arena: [pad 5 | q | k | v | probs | out | dq | dk | dv | scratch | pad 5]
-            INDArray arena = Nd4j.create(t, 5 + 7 * qkv + 2 * pp + 5).assign(-777.0);
+            // one flat arena: [pad 5 | q | k | v | probs | out | dq | dk | dv | pad 5]
+            INDArray arena = Nd4j.create(t, 5 + 7 * qkv + pp + 5).assign(-777.0);
             long[] at = {5};
             java.util.function.LongFunction<INDArray> take = n -> {
                 INDArray v = arena.get(NDArrayIndex.interval(at[0], at[0] + n));
@@ -275,11 +275,10 @@ class KernelsLayoutTest {
             INDArray dq = take.apply(qkv).reshape('c', bh, tok, dh);
             INDArray dk = take.apply(qkv).reshape('c', bh, tok, dh);
             INDArray dv = take.apply(qkv).reshape('c', bh, tok, dh);
-            INDArray scratch = take.apply(pp).reshape('c', bh, tok, tok);
             assertThat(q.offset()).isEqualTo(5);
             k.attention(q, kk, v, 0.35, probs, out);
             INDArray dout = rand(t, r, 1, bh, tok, dh);
-            k.attentionBackward(q, kk, v, probs, 0.35, dout, dq, dk, dv, scratch);
+            k.attentionBackward(q, kk, v, probs, 0.35, dout, dq, dk, dv);
 
             INDArray ep = probs.ulike();
             INDArray eo = out.ulike();
@@ -287,7 +286,7 @@ class KernelsLayoutTest {
             INDArray edq = q.ulike();
             INDArray edk = q.ulike();
             INDArray edv = q.ulike();
-            REF.attentionBackward(q.dup(), kk.dup(), v.dup(), ep, 0.35, dout, edq, edk, edv, null);
+            REF.attentionBackward(q.dup(), kk.dup(), v.dup(), ep, 0.35, dout, edq, edk, edv);
             Allclose.assertRelClose(t + " probs", probs, ep, tol(t));
             Allclose.assertRelClose(t + " out", out, eo, tol(t));
             Allclose.assertRelClose(t + " dq", dq, edq, tol(t));

@@ -511,7 +511,7 @@ final class ReferenceKernels implements Kernels {
 
     @Override
     public void attentionBackward(INDArray q, INDArray k, INDArray v, INDArray probs, double scale, INDArray dout,
-                                  INDArray dq, INDArray dk, INDArray dv, INDArray scratch) {
+                                  INDArray dq, INDArray dk, INDArray dv) {
         int bh = (int) q.size(0);
         int t = (int) q.size(1);
         int tk = (int) k.size(1);

@@ -109,12 +109,12 @@ public final class MultiheadAttention extends Module implements Layer {
         INDArray dq = buffers.get("dq", type, b, heads, t, headDim);
         INDArray dk = buffers.get("dk", type, b, heads, t, headDim);
         INDArray dv = buffers.get("dv", type, b, heads, t, headDim);
-        INDArray scratch = buffers.get("scratch", type, bh, t, t);
         double scale = 1.0 / Math.sqrt(headDim);
         if (!dropped) {
             Kernels.get().attentionBackward(r3(q, bh, t), r3(k, bh, t), r3(v, bh, t), probs, scale, r3(dO, bh, t),
-                    r3(dq, bh, t), r3(dk, bh, t), r3(dv, bh, t), scratch);
+                    r3(dq, bh, t), r3(dk, bh, t), r3(dv, bh, t));
         } else {
+            INDArray scratch = buffers.get("scratch", type, bh, t, t);
             INDArray kept = buffers.get("probsDropped", type, bh, t, t);
             Nd4j.matmul(kept, r3(dO, bh, t), r3(dv, bh, t), true, false, false);
             Nd4j.matmul(r3(dO, bh, t), r3(v, bh, t), scratch, false, true, false);
