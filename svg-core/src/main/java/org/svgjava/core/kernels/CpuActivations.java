@@ -59,41 +59,26 @@ final class CpuActivations {
         backward(Fn.SILU, x, dy, dx);
     }
 
-    private static int blocks(int n) {
-        return (n + BLOCK - 1) / BLOCK;
-    }
-
     private static void forward(Fn f, INDArray x, INDArray y) {
         int n = (int) x.length();
         Buf xb = Buf.of(x);
         Buf yb = Buf.of(y);
         if (x.dataType() == DataType.FLOAT) {
-            Parallel.forEach(blocks(n), BLOCK, (c, b0, b1) -> {
+            Parallel.forBlocks(n, BLOCK, (b, start, len) -> {
                 Scratch s = Scratch.get();
                 float[] a = s.floats(0, BLOCK);
-                float[] w = s.floats(1, BLOCK);
-                float[] t = s.floats(2, BLOCK);
-                float[] u = s.floats(3, BLOCK);
-                for (int b = b0; b < b1; b++) {
-                    int start = b * BLOCK;
-                    int len = Math.min(BLOCK, n - start);
-                    xb.get(start, a, len);
-                    forwardF(f, a, w, t, u, len);
-                    yb.put(start, a, len);
-                }
+                xb.get(start, a, len);
+                forwardF(f, a, s.floats(1, BLOCK), s.floats(2, BLOCK), s.floats(3, BLOCK), len);
+                yb.put(start, a, len);
             });
         } else {
-            Parallel.forEach(blocks(n), BLOCK, (c, b0, b1) -> {
+            Parallel.forBlocks(n, BLOCK, (b, start, len) -> {
                 double[] a = Scratch.get().doubles(0, BLOCK);
-                for (int b = b0; b < b1; b++) {
-                    int start = b * BLOCK;
-                    int len = Math.min(BLOCK, n - start);
-                    xb.get(start, a, len);
-                    for (int i = 0; i < len; i++) {
-                        a[i] = forwardD(f, a[i]);
-                    }
-                    yb.put(start, a, len);
+                xb.get(start, a, len);
+                for (int i = 0; i < len; i++) {
+                    a[i] = forwardD(f, a[i]);
                 }
+                yb.put(start, a, len);
             });
         }
     }
@@ -104,40 +89,29 @@ final class CpuActivations {
         Buf gb = Buf.of(dy);
         Buf dxb = Buf.of(dx);
         if (x.dataType() == DataType.FLOAT) {
-            Parallel.forEach(blocks(n), BLOCK, (c, b0, b1) -> {
+            Parallel.forBlocks(n, BLOCK, (b, start, len) -> {
                 Scratch s = Scratch.get();
                 float[] a = s.floats(0, BLOCK);
                 float[] g = s.floats(1, BLOCK);
-                float[] w = s.floats(2, BLOCK);
-                float[] t = s.floats(3, BLOCK);
-                float[] u = s.floats(4, BLOCK);
-                for (int b = b0; b < b1; b++) {
-                    int start = b * BLOCK;
-                    int len = Math.min(BLOCK, n - start);
-                    xb.get(start, a, len);
-                    gb.get(start, g, len);
-                    derivativeF(f, a, w, t, u, len);
-                    for (int i = 0; i < len; i++) {
-                        g[i] *= a[i];
-                    }
-                    dxb.put(start, g, len);
+                xb.get(start, a, len);
+                gb.get(start, g, len);
+                derivativeF(f, a, s.floats(2, BLOCK), s.floats(3, BLOCK), s.floats(4, BLOCK), len);
+                for (int i = 0; i < len; i++) {
+                    g[i] *= a[i];
                 }
+                dxb.put(start, g, len);
             });
         } else {
-            Parallel.forEach(blocks(n), BLOCK, (c, b0, b1) -> {
+            Parallel.forBlocks(n, BLOCK, (b, start, len) -> {
                 Scratch s = Scratch.get();
                 double[] a = s.doubles(0, BLOCK);
                 double[] g = s.doubles(1, BLOCK);
-                for (int b = b0; b < b1; b++) {
-                    int start = b * BLOCK;
-                    int len = Math.min(BLOCK, n - start);
-                    xb.get(start, a, len);
-                    gb.get(start, g, len);
-                    for (int i = 0; i < len; i++) {
-                        g[i] *= derivativeD(f, a[i]);
-                    }
-                    dxb.put(start, g, len);
+                xb.get(start, a, len);
+                gb.get(start, g, len);
+                for (int i = 0; i < len; i++) {
+                    g[i] *= derivativeD(f, a[i]);
                 }
+                dxb.put(start, g, len);
             });
         }
     }

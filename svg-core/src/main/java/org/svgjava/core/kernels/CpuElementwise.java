@@ -330,24 +330,20 @@ final class CpuElementwise {
     static double squaredError(Buf out, Buf target, float scale, Buf dOut, int n) {
         int blocks = (n + BLOCK - 1) / BLOCK;
         double[] partials = Scratch.partials(blocks);
-        Parallel.forEach(blocks, BLOCK, (c, b0, b1) -> {
+        Parallel.forBlocks(n, BLOCK, (b, from, len) -> {
             Scratch s = Scratch.get();
             float[] a = s.floats(0, BLOCK);
             float[] t = s.floats(1, BLOCK);
-            for (int b = b0; b < b1; b++) {
-                int from = b * BLOCK;
-                int len = Math.min(BLOCK, n - from);
-                out.get(from, a, len);
-                target.get(from, t, len);
-                for (int i = 0; i < len; i++) {
-                    a[i] -= t[i];
-                }
-                partials[b] = FastMath.dot(a, a, len);
-                for (int i = 0; i < len; i++) {
-                    a[i] *= scale;
-                }
-                dOut.put(from, a, len);
+            out.get(from, a, len);
+            target.get(from, t, len);
+            for (int i = 0; i < len; i++) {
+                a[i] -= t[i];
             }
+            partials[b] = FastMath.dot(a, a, len);
+            for (int i = 0; i < len; i++) {
+                a[i] *= scale;
+            }
+            dOut.put(from, a, len);
         });
         double total = 0;
         for (int b = 0; b < blocks; b++) {
@@ -358,13 +354,36 @@ final class CpuElementwise {
 
     /** Zeroes the first n floats: blocks over the threads, each written from a zeroed array. */
     static void zero(Buf a, int n) {
-        int blocks = (n + BLOCK - 1) / BLOCK;
-        Parallel.forEach(blocks, BLOCK, (c, b0, b1) -> {
+        Parallel.forBlocks(n, BLOCK, (b, from, len) -> {
             float[] zeros = Scratch.get().floats(0, BLOCK);
-            java.util.Arrays.fill(zeros, 0, BLOCK, 0f);
-            for (int b = b0; b < b1; b++) {
-                int from = b * BLOCK;
-                a.put(from, zeros, Math.min(BLOCK, n - from));
+            java.util.Arrays.fill(zeros, 0, len, 0f);
+            a.put(from, zeros, len);
+        });
+    }
+
+    /** {@code acc[i] += x[i]} for the first n floats: blocks over the threads. */
+    static void addTo(Buf acc, Buf x, int n) {
+        Parallel.forBlocks(n, BLOCK, (b, from, len) -> {
+            float[] a = Scratch.get().floats(0, BLOCK);
+            float[] v = Scratch.get().floats(1, BLOCK);
+            acc.get(from, a, len);
+            x.get(from, v, len);
+            for (int i = 0; i < len; i++) {
+                a[i] += v[i];
+            }
+            acc.put(from, a, len);
+        });
+    }
+
+    /** {@code dst[j, i, :] = src[i, j, :]} for src {@code [a, b, c]}: one copy of c elements per (i, j). */
+    static void swapLeadingAxes(Buf src, Buf dst, int a, int b, int c) {
+        Parallel.forEach(a * b, c, (chunk, p0, p1) -> {
+            float[] row = Scratch.get().floats(0, c);
+            for (int p = p0; p < p1; p++) {
+                int i = p / b;
+                int j = p % b;
+                src.get((long) p * c, row, c);
+                dst.put(((long) j * a + i) * c, row, c);
             }
         });
     }

@@ -372,6 +372,28 @@ public final class CpuKernels implements Kernels {
     }
 
     @Override
+    public void addTo(INDArray acc, INDArray x) {
+        KernelArgs.sameLength("x", x, acc, "acc");
+        KernelArgs.sameType(acc, x);
+        if (acc.dataType() != DataType.FLOAT || !fast("addTo", acc, x)) {
+            Kernels.super.addTo(acc, x);
+            return;
+        }
+        CpuElementwise.addTo(Buf.of(acc), Buf.of(x), (int) acc.length());
+    }
+
+    @Override
+    public void swapLeadingAxes(INDArray src, INDArray dst) {
+        KernelArgs.swappedLeadingAxes(src, dst);
+        if (src.dataType() != DataType.FLOAT || !fast("swapLeadingAxes", src, dst)) {
+            Kernels.super.swapLeadingAxes(src, dst);
+            return;
+        }
+        CpuElementwise.swapLeadingAxes(Buf.of(src), Buf.of(dst), (int) src.size(0), (int) src.size(1),
+                (int) src.size(2));
+    }
+
+    @Override
     public void linear(INDArray x, INDArray w, INDArray b, INDArray y) {
         KernelArgs.linear(x, w, b, y);
         KernelArgs.sameType(x, w, b, y);

@@ -51,6 +51,16 @@ final class KernelArgs {
         }
     }
 
+    /** dst must be src {@code [A, B, C]} with the first two axes swapped, {@code [B, A, C]}. */
+    static void swappedLeadingAxes(INDArray src, INDArray dst) {
+        if (src.rank() != 3 || dst.rank() != 3 || dst.size(0) != src.size(1) || dst.size(1) != src.size(0)
+                || dst.size(2) != src.size(2)) {
+            throw new IllegalArgumentException("dst must be src [A, B, C] as [B, A, C], got src "
+                    + java.util.Arrays.toString(src.shape()) + " and dst " + java.util.Arrays.toString(dst.shape()));
+        }
+        sameType(src, dst);
+    }
+
     static void sameType(INDArray... arrays) {
         INDArray first = null;
         for (INDArray a : arrays) {

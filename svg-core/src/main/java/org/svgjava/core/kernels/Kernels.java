@@ -218,6 +218,23 @@ public interface Kernels {
         a.assign(0);
     }
 
+    /** {@code acc += x}, element by element over arrays of one length (a gradient summed over several uses). */
+    default void addTo(INDArray acc, INDArray x) {
+        KernelArgs.sameLength("x", x, acc, "acc");
+        acc.addi(x.reshape(acc.shape()));
+    }
+
+    /**
+     * {@code dst[j, i, :] = src[i, j, :]} for src {@code [A, B, C]} and dst {@code [B, A, C]}: the six adaLN chunks
+     * of a {@code [N, 6, D]} modulation as six contiguous {@code [N, D]} blocks, and their gradients back. One call
+     * where six strided copies through ND4J cost 0.07 ms each inside a training step, nearly all of it per-op
+     * overhead.
+     */
+    default void swapLeadingAxes(INDArray src, INDArray dst) {
+        KernelArgs.swappedLeadingAxes(src, dst);
+        dst.assign(src.permute(1, 0, 2));
+    }
+
     /**
      * PyTorch's {@code F.linear}: {@code y = x w^T + b} for x {@code [N,in]}, w {@code [out,in]}, b {@code [out]}
      * (may be null) and y {@code [N,out]} (overwritten). The product goes to BLAS; the bias costs no extra pass

@@ -20,7 +20,28 @@ final class Parallel {
         void run(int chunk, int from, int to);
     }
 
+    /** The body of one block of a flat loop: elements {@code [from, from + length)}, block number {@code block}. */
+    @FunctionalInterface
+    interface BlockBody {
+        void run(int block, int from, int length);
+    }
+
     private Parallel() {
+    }
+
+    /**
+     * Runs {@code body} over {@code [0, n)} in blocks of {@code blockSize} elements (the last one shorter), the blocks
+     * split over the threads: the shape of every streaming element-wise kernel, which copies a block into a heap
+     * array, works on it there and writes it back.
+     */
+    static void forBlocks(int n, int blockSize, BlockBody body) {
+        int blocks = (n + blockSize - 1) / blockSize;
+        forEach(blocks, blockSize, (c, b0, b1) -> {
+            for (int b = b0; b < b1; b++) {
+                int from = b * blockSize;
+                body.run(b, from, Math.min(blockSize, n - from));
+            }
+        });
     }
 
     /** Number of chunks for {@code items} items of {@code workPerItem} elements each: 1 when small. */

@@ -381,6 +381,17 @@ final class KernelCases {
                     k.zero(a);
                     return map("a", a);
                 }),
+                new Simple("addTo", KernelCases::adaLnInputs, (k, in) -> {
+                    INDArray acc = in.get("x").dup();
+                    k.addTo(acc, in.get("h"));
+                    return map("acc", acc);
+                }),
+                new Simple("swapLeadingAxes", KernelCases::adaLnInputs, (k, in) -> {
+                    INDArray x = in.get("x");
+                    INDArray dst = garbage(Nd4j.create(x.dataType(), x.size(1), x.size(0), x.size(2)));
+                    k.swapLeadingAxes(x, dst);
+                    return map("dst", dst);
+                }),
                 new Simple("gatedResidual", KernelCases::adaLnInputs, (k, in) -> {
                     INDArray out = garbage(in.get("x"));
                     k.gatedResidual(in.get("x"), in.get("h"), in.get("gate"), out);

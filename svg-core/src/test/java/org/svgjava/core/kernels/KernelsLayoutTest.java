@@ -372,5 +372,11 @@ class KernelsLayoutTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("shift");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> k.softmax(x, Nd4j.create(DataType.DOUBLE, 4, 6)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("data type");
+        INDArray chunks = Nd4j.create(DataType.FLOAT, 2, 6, 5);
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> k.swapLeadingAxes(chunks, Nd4j.create(DataType.FLOAT, 2, 6, 5)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[2, 6, 5]");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> k.addTo(x, Nd4j.create(DataType.FLOAT, 5)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("x");
     }
 }

@@ -405,6 +405,33 @@ final class ReferenceKernels implements Kernels {
     }
 
     @Override
+    public void addTo(INDArray acc, INDArray x) {
+        double[] a = values(acc);
+        double[] v = values(x);
+        for (int i = 0; i < a.length; i++) {
+            a[i] += v[i];
+        }
+        set(acc, a);
+    }
+
+    @Override
+    public void swapLeadingAxes(INDArray src, INDArray dst) {
+        int na = (int) src.size(0);
+        int nb = (int) src.size(1);
+        int nc = (int) src.size(2);
+        double[] s = values(src);
+        double[] d = new double[s.length];
+        for (int i = 0; i < na; i++) {
+            for (int j = 0; j < nb; j++) {
+                for (int e = 0; e < nc; e++) {
+                    d[(j * na + i) * nc + e] = s[(i * nb + j) * nc + e];
+                }
+            }
+        }
+        set(dst, d);
+    }
+
+    @Override
     public void gatedResidual(INDArray x, INDArray h, INDArray gate, INDArray out) {
         int d = (int) x.size(-1);
         double[] xs = values(x);

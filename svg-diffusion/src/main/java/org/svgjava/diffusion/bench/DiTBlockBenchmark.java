@@ -52,7 +52,7 @@ public final class DiTBlockBenchmark {
             block.zeroGradients();
             INDArray out = block.forward(x, c);
             Kernels.get().squaredError(out, target, scale, dout);
-            dc.assign(0);
+            Kernels.get().zero(dc);
             block.backward(dout, dc);
             opt.step();
         };

@@ -1,7 +1,6 @@
 package org.svgjava.diffusion.model;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.svgjava.core.kernels.Kernels;
 import org.svgjava.core.nn.Activation;
 import org.svgjava.core.nn.Attention;
@@ -68,10 +67,9 @@ public final class DiTBlock extends Module {
         Kernels k = Kernels.get();
         long b = x.size(0);
         INDArray mod = adaLinear.forward(adaAct.forward(cond));
-        INDArray[] m = chunks("mod", mod.dataType(), b);
-        for (int i = 0; i < 6; i++) {
-            m[i].assign(mod.get(NDArrayIndex.all(), NDArrayIndex.interval(i * dim, (i + 1) * dim)));
-        }
+        INDArray mods = buffers.get("mod", mod.dataType(), 6, b, dim);
+        k.swapLeadingAxes(mod.reshape('c', b, 6, dim), mods);
+        INDArray[] m = chunks(mods);
         var type = x.dataType();
         long rows = x.length() / dim;
         INDArray m1 = buffers.like("m1", x);
@@ -103,8 +101,9 @@ public final class DiTBlock extends Module {
         Kernels k = Kernels.get();
         long b = dout.size(0);
         var type = dout.dataType();
-        INDArray[] m = chunks("mod", type, b);
-        INDArray[] dm = chunks("dmodChunks", type, b);
+        INDArray[] m = chunks(buffers.get("mod", type, 6, b, dim));
+        INDArray dmods = buffers.get("dmodChunks", type, 6, b, dim);
+        INDArray[] dm = chunks(dmods);
         long rows = dout.length() / dim;
         // second half: out = x1 + gate_mlp * mlp(modulate(norm2(x1))); dL/dx1 = dout + the path through norm2
         INDArray dF = buffers.like("dF", dout);
@@ -122,16 +121,16 @@ public final class DiTBlock extends Module {
                 m[SCALE_MSA], dx1, dx, dm[SHIFT_MSA], dm[SCALE_MSA]);
         // conditioning: chunks -> adaLN linear -> SiLU
         INDArray dmod = buffers.get("dmod", type, b, 6 * dim);
-        for (int i = 0; i < 6; i++) {
-            dmod.get(NDArrayIndex.all(), NDArrayIndex.interval(i * dim, (i + 1) * dim)).assign(dm[i]);
-        }
-        dcAccumulator.addi(adaAct.backward(adaLinear.backward(dmod)));
+        k.swapLeadingAxes(dmods, dmod.reshape('c', b, 6, dim));
+        k.addTo(dcAccumulator, adaAct.backward(adaLinear.backward(dmod)));
         return dx;
     }
 
-    /** Six contiguous {@code [B, D]} views of one {@code [6, B, D]} buffer (the kernels want contiguous rows). */
-    private INDArray[] chunks(String key, org.nd4j.linalg.api.buffer.DataType type, long b) {
-        INDArray store = buffers.get(key, type, 6, b, dim);
+    /**
+     * The six contiguous {@code [B, D]} blocks of a {@code [6, B, D]} buffer (the kernels want contiguous rows;
+     * {@link Kernels#swapLeadingAxes} moves the chunks of adaLN's {@code [B, 6D]} output there and back).
+     */
+    private static INDArray[] chunks(INDArray store) {
         INDArray[] out = new INDArray[6];
         for (int i = 0; i < 6; i++) {
             out[i] = store.slice(i);
