@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -36,6 +35,7 @@ import org.svgjava.train.eval.ProbeClassifier;
 import org.svgjava.train.eval.Psnr;
 import org.svgjava.train.report.ImageGrid;
 import org.svgjava.train.report.LossCurves;
+import org.svgjava.train.report.MetricsLog;
 import org.svgjava.train.report.Progress;
 
 /**
@@ -121,9 +121,8 @@ public final class Demo {
         AutoencoderTrainingStep aeStep = new AutoencoderTrainingStep(ae, disc, null,
                 AutoencoderTrainingStep.Settings.official().withLr(4e-4).withDiscStart(Math.max(5001, s.aeSteps() + 1)),
                 s.seed());
-        List<double[]> aeLoss = new AutoencoderTrainer(aeStep, data::batch,
-                AutoencoderTrainer.Settings.defaults(s.aeSteps(), s.aeBatch()), out.resolve("autoencoder"))
-                .withProgress(progress).run();
+        new AutoencoderTrainer(aeStep, data::batch, AutoencoderTrainer.Settings.defaults(s.aeSteps(), s.aeBatch()),
+                out.resolve("autoencoder")).withProgress(progress).run();
 
         // ---- encode the data set once: the latent cache of stage 2
         int n = data.size();
@@ -160,7 +159,7 @@ public final class Demo {
                 .withCheckpointEvery(Math.max(1, s.ditSteps())).withWarmup(Math.min(100, s.ditSteps() / 5))
                 .withSeed(s.seed());
         DiffusionTrainer trainer = new DiffusionTrainer(sit, cache, ts, out.resolve("diffusion")).withProgress(progress);
-        List<double[]> ditLoss = trainer.run(null);
+        trainer.run(null);
 
         // ---- sample every class from the EMA weights, decode, judge
         SiT ema = trainer.emaModel();
@@ -179,9 +178,12 @@ public final class Demo {
         double sampleAcc = probe.accuracy(samples, labels);
         double realAcc = probe.accuracy(recon, java.util.Arrays.copyOf(data.labels(), (int) recon.size(0)));
 
-        LossCurves.write(out.resolve("loss-autoencoder.png"), Map.of("stage 1 L1", columns(aeLoss)),
+        // the curves come from the runs' metrics logs, so a resumed (or already finished) run shows its whole history
+        double[][] aeLoss = MetricsLog.series(out.resolve("autoencoder").resolve("metrics-autoencoder.jsonl"), "rec_loss");
+        double[][] ditLoss = MetricsLog.series(out.resolve("diffusion").resolve("metrics-diffusion.jsonl"), "loss");
+        LossCurves.write(out.resolve("loss-autoencoder.png"), Map.of("stage 1 L1", aeLoss),
                 LossCurves.Style.DEFAULT.withTitle("stage 1: reconstruction L1"));
-        LossCurves.write(out.resolve("loss-diffusion.png"), Map.of("stage 2 flow loss", columns(ditLoss)),
+        LossCurves.write(out.resolve("loss-diffusion.png"), Map.of("stage 2 flow loss", ditLoss),
                 LossCurves.Style.DEFAULT.withTitle("stage 2: rectified-flow loss"));
 
         Map<String, Path> files = new LinkedHashMap<>();
@@ -190,7 +192,7 @@ public final class Demo {
         files.put("loss curves", out.resolve("loss-autoencoder.png"));
         files.put("loss curves (stage 2)", out.resolve("loss-diffusion.png"));
         files.put("metrics", out.resolve("summary.json"));
-        double last = ditLoss.isEmpty() ? Double.NaN : ditLoss.get(ditLoss.size() - 1)[1];
+        double last = ditLoss[1].length == 0 ? Double.NaN : ditLoss[1][ditLoss[1].length - 1];
         Summary summary = new Summary(l1, psnr, last, sampleAcc, realAcc, 1.0 / data.numClasses(),
                 (System.nanoTime() - t0) / 1e9, randomDino, files);
         Map<String, Object> json = new LinkedHashMap<>();
@@ -210,15 +212,5 @@ public final class Demo {
         json.put("seconds", summary.seconds());
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve("summary.json").toFile(), json);
         return summary;
-    }
-
-    /** {step, value} rows as the {xs, ys} columns the plot takes. */
-    private static double[][] columns(List<double[]> rows) {
-        double[][] c = new double[2][rows.size()];
-        for (int i = 0; i < rows.size(); i++) {
-            c[0][i] = rows.get(i)[0];
-            c[1][i] = rows.get(i)[1];
-        }
-        return c;
     }
 }

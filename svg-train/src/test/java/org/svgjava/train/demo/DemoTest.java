@@ -35,4 +35,18 @@ class DemoTest {
         assertThat(tmp.resolve("diffusion/checkpoints/step-0000006.safetensors")).exists();
         assertThat(tmp.resolve("autoencoder/checkpoints/step-0000004.safetensors")).exists();
     }
+
+    /** Run again on a finished run: both stages resume at their last step, and the report keeps the history. */
+    @Test
+    void aSecondRunOnAFinishedRunReportsTheSameLosses() throws Exception {
+        Demo.Settings settings = Demo.Settings.defaults().withOut(tmp).tiny();
+        Demo.Summary first = Demo.run(settings);
+        var firstJson = new ObjectMapper().readTree(tmp.resolve("summary.json").toFile());
+        Demo.Summary second = Demo.run(settings);
+        var secondJson = new ObjectMapper().readTree(tmp.resolve("summary.json").toFile());
+        assertThat(first.stage2Loss()).isFinite();
+        assertThat(second.stage2Loss()).isEqualTo(first.stage2Loss());
+        assertThat(secondJson.get("stage2_final_loss").asDouble())
+                .isEqualTo(firstJson.get("stage2_final_loss").asDouble());
+    }
 }
