@@ -1,6 +1,5 @@
 package org.svgjava.core.nn;
 
-
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

@@ -246,8 +246,7 @@ final class KernelCases {
         }
         k.attentionAndSplitBackward(in.get("q"), in.get("k"), in.get("v"), in.get("probs"),
                 in.get("scale").getDouble(0), in.get("dout"), in.get("x"), norm ? in.get("qGamma") : null,
-                norm ? in.get("kGamma") : null, norm ? in.get("stats") : null, dx, grads,
-                work);
+                norm ? in.get("kGamma") : null, norm ? in.get("stats") : null, dx, grads, work);
         return map("dx", dx, "dqGamma", grads[0], "dqBeta", grads[1], "dkGamma", grads[2], "dkBeta", grads[3]);
     }
 

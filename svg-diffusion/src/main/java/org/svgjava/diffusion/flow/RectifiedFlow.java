@@ -1,6 +1,5 @@
 package org.svgjava.diffusion.flow;
 
-
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.svgjava.core.kernels.Kernels;

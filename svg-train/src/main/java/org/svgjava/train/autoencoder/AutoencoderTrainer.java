@@ -71,6 +71,11 @@ public final class AutoencoderTrainer {
         return out.resolve("checkpoints");
     }
 
+    /** The run's metrics, one JSON line per step, across every process that trained it. */
+    public Path metricsFile() {
+        return out.resolve("metrics-autoencoder.jsonl");
+    }
+
     public AutoencoderTrainingStep step() {
         return step;
     }
@@ -93,7 +98,7 @@ public final class AutoencoderTrainer {
         List<double[]> losses = new ArrayList<>();
         Progress bar = progress.start("stage 1", settings.totalSteps(), start, settings.logEvery());
         step.autoencoder().train(true);
-        try (MetricsLog metrics = MetricsLog.open(out.resolve("metrics-autoencoder.jsonl"))) {
+        try (MetricsLog metrics = MetricsLog.open(metricsFile())) {
             for (long k = start; k < settings.totalSteps(); k++) {
                 AutoencoderTrainingStep.Result r = step.step(data.batch(k, settings.batchSize()));
                 if (!Double.isFinite(r.totalLoss()) || !Double.isFinite(r.discLoss())) {
@@ -151,7 +156,7 @@ public final class AutoencoderTrainer {
         step.autoencoderOptimizer().setStepCount(c.step());
         step.discriminatorOptimizer().setStepCount(c.step());
         step.resumeAt(c.step(), Long.parseLong(c.meta().getOrDefault("global_step", Long.toString(2 * c.step()))));
-        MetricsLog.truncateAfterStep(out.resolve("metrics-autoencoder.jsonl"), c.step());
+        MetricsLog.truncateAfterStep(metricsFile(), c.step());
         log.info("resumed stage 1 from {} (step {})", c.file(), c.step());
         return c.step();
     }

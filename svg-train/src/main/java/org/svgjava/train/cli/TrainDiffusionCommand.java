@@ -91,7 +91,7 @@ final class TrainDiffusionCommand implements Callable<Integer> {
         SvgAutoencoder ae = aeCfg == null ? null : Models.autoencoder(decoder.autoencoder, aeCfg);
         trainer.run(new SampleGrids(trainer, ae, cfg.sampleGrids(), out));
         System.out.printf("stage 2 done: checkpoints in %s, metrics in %s%n", trainer.checkpointDir(),
-                out.resolve("metrics-diffusion.jsonl"));
+                trainer.metricsFile());
         return 0;
     }
 }

@@ -121,8 +121,10 @@ public final class Demo {
         AutoencoderTrainingStep aeStep = new AutoencoderTrainingStep(ae, disc, null,
                 AutoencoderTrainingStep.Settings.official().withLr(4e-4).withDiscStart(Math.max(5001, s.aeSteps() + 1)),
                 s.seed());
-        new AutoencoderTrainer(aeStep, data::batch, AutoencoderTrainer.Settings.defaults(s.aeSteps(), s.aeBatch()),
-                out.resolve("autoencoder")).withProgress(progress).run();
+        AutoencoderTrainer aeTrainer = new AutoencoderTrainer(aeStep, data::batch,
+                AutoencoderTrainer.Settings.defaults(s.aeSteps(), s.aeBatch()), out.resolve("autoencoder"))
+                .withProgress(progress);
+        aeTrainer.run();
 
         // ---- encode the data set once: the latent cache of stage 2
         int n = data.size();
@@ -179,8 +181,8 @@ public final class Demo {
         double realAcc = probe.accuracy(recon, java.util.Arrays.copyOf(data.labels(), (int) recon.size(0)));
 
         // the curves come from the runs' metrics logs, so a resumed (or already finished) run shows its whole history
-        double[][] aeLoss = MetricsLog.series(out.resolve("autoencoder").resolve("metrics-autoencoder.jsonl"), "rec_loss");
-        double[][] ditLoss = MetricsLog.series(out.resolve("diffusion").resolve("metrics-diffusion.jsonl"), "loss");
+        double[][] aeLoss = MetricsLog.series(aeTrainer.metricsFile(), "rec_loss");
+        double[][] ditLoss = MetricsLog.series(trainer.metricsFile(), "loss");
         LossCurves.write(out.resolve("loss-autoencoder.png"), Map.of("stage 1 L1", aeLoss),
                 LossCurves.Style.DEFAULT.withTitle("stage 1: reconstruction L1"));
         LossCurves.write(out.resolve("loss-diffusion.png"), Map.of("stage 2 flow loss", ditLoss),

@@ -96,6 +96,11 @@ public final class DiffusionTrainer {
         return out.resolve("checkpoints");
     }
 
+    /** The run's metrics, one JSON line per step, across every process that trained it. */
+    public Path metricsFile() {
+        return out.resolve("metrics-diffusion.jsonl");
+    }
+
     public LatentCache data() {
         return data;
     }
@@ -128,7 +133,7 @@ public final class DiffusionTrainer {
                 : LrSchedule.constant(settings.step().lr());
         List<double[]> losses = new ArrayList<>();
         Progress bar = progress.start("stage 2", settings.totalSteps(), start, settings.logEvery());
-        try (MetricsLog metrics = MetricsLog.open(out.resolve("metrics-diffusion.jsonl"))) {
+        try (MetricsLog metrics = MetricsLog.open(metricsFile())) {
             for (long k = start; k < settings.totalSteps(); k++) {
                 trainStep.optimizer().setLr(schedule.lr(k));
                 List<INDArray> micro = new ArrayList<>();
@@ -173,7 +178,7 @@ public final class DiffusionTrainer {
             c.restore(p.getKey(), p.getValue());
         }
         trainStep.optimizer().setStepCount(c.step());
-        MetricsLog.truncateAfterStep(out.resolve("metrics-diffusion.jsonl"), c.step());
+        MetricsLog.truncateAfterStep(metricsFile(), c.step());
         log.info("resumed stage 2 from {} (step {})", c.file(), c.step());
         return c.step();
     }
