@@ -43,7 +43,8 @@ final class CpuAttention {
             float[][] st = rows(PROBS, tk, tq);
             get(p, ph, st);
             Scratch s = Scratch.get();
-            columnSoftmax(st, tq, scale, s.floats(0, tq), s.floats(1, tq), s.doubles(0, tq));
+            int width = st[0].length;
+            columnSoftmax(st, tq, scale, s.floats(0, width), s.floats(1, width), s.doubles(0, width));
             put(p, ph, st);
             Sgemm.gemm(true, false, tq, e, tk, 1f, ps.at(ph), vs.at((long) h * tk * e), 0f, os.at(tokenMajor(h, perSample, tq, e)));
         });
@@ -93,14 +94,14 @@ final class CpuAttention {
             Sgemm.Operand dqh = split == null ? dqs.at(qh) : Sgemm.Operand.of(work, block, d);
             Sgemm.Operand dkh = split == null ? dks.at(kh) : dqh.at((long) tq * d);
             Sgemm.Operand dvh = split == null ? dvs.at(vh) : dkh.at((long) tk * d).withLd(e);
-            Sgemm.gemm(false, false, tk, e, tq, 1f, ps.at(ph), gs.at(gh), 0f, dvh);
             Sgemm.gemm(false, true, tk, tq, e, 1f, vs.at(vh), gs.at(gh), 0f, ss);
             float[][] pt = rows(PROBS, tk, tq);
             float[][] g = rows(GRADS, tk, tq);
             get(p, ph, pt);
+            Sgemm.gemm(false, false, tk, e, tq, 1f, ps.at(ph), gs.at(gh), 0f, dvh);
             get(sb, 0, g);
             Scratch s = Scratch.get();
-            columnSoftmaxBackward(pt, g, tq, scale, s.floats(0, tq), s.doubles(0, tq));
+            columnSoftmaxBackward(pt, g, tq, scale, s.floats(0, pt[0].length), s.doubles(0, pt[0].length));
             put(sb, 0, g);
             Sgemm.gemm(true, false, tq, d, tk, 1f, ss, ks.at(kh), 0f, dqh);
             Sgemm.gemm(false, false, tk, d, tq, 1f, ss, qs.at(qh), 0f, dkh);
@@ -121,102 +122,146 @@ final class CpuAttention {
     }
 
     /**
-     * Softmax of every column of {@code st} (one array per row) after scaling, in place: column max,
-     * {@code exp((x - max) scale)}, column sums (float over {@link CpuNorms#ROW_BLOCK} rows, then double) and the
-     * division. Every loop indexes its arrays alike: C2 of Java 17 does not vectorise a loop that stores to one
-     * float array at {@code i} and reads another at {@code o + i} (it cannot rule out that they alias), which
-     * a single row-major block would need (measured 1.0 vs 0.18 ns per element for the column max).
+     * Softmax of every column of a {@code [tk, cols]} block held as {@link #rows wide rows}, after scaling, in
+     * place: column max, {@code exp((x - max) scale)}, column sums (float over {@link CpuNorms#ROW_BLOCK} rows, then
+     * double) and the division. Every loop indexes its arrays alike: C2 of Java 17 does not vectorise a loop that
+     * stores to one float array at {@code i} and reads another at {@code o + i} (it cannot rule out that they
+     * alias), which a single row-major block would need (measured 1.0 vs 0.18 ns per element for the column max).
+     * So the per-column statistics are kept once per key row of a wide row and folded together at the end.
      */
     static void columnSoftmax(float[][] st, int cols, float scale, float[] work, float[] t, double[] sums) {
+        int width = st[0].length;
         float[] max = work;
-        Arrays.fill(max, 0, cols, Float.NEGATIVE_INFINITY);
+        Arrays.fill(max, 0, width, Float.NEGATIVE_INFINITY);
         for (float[] row : st) {
-            for (int i = 0; i < cols; i++) {
+            for (int i = 0; i < row.length; i++) {
                 max[i] = Math.max(max[i], row[i]);
             }
         }
+        for (int o = cols; o < width; o += cols) {
+            for (int i = 0; i < cols; i++) {
+                max[i] = Math.max(max[i], max[o + i]);
+            }
+        }
+        replicate(max, cols, width);
         for (float[] row : st) {
             // scale (x - max) rather than scale x - scale max: no rounding of large products
-            for (int i = 0; i < cols; i++) {
+            for (int i = 0; i < row.length; i++) {
                 row[i] = (row[i] - max[i]) * scale;
             }
-            FastMath.exp(row, t, cols);
+            FastMath.exp(row, t, row.length);
         }
         float[] inv = columnSums(st, null, cols, work, sums);
         for (int i = 0; i < cols; i++) {
             inv[i] = (float) (1.0 / sums[i]);
         }
+        replicate(inv, cols, width);
         for (float[] row : st) {
-            for (int i = 0; i < cols; i++) {
+            for (int i = 0; i < row.length; i++) {
                 row[i] *= inv[i];
             }
         }
     }
 
-    /** {@code g = scale p (g - colsum(g p))} in place, for probabilities p by columns (one array per row). */
+    /** {@code g = scale p (g - colsum(g p))} in place, for probabilities p by columns (wide rows, as g). */
     static void columnSoftmaxBackward(float[][] p, float[][] g, int cols, float scale, float[] work, double[] sums) {
         float[] c = columnSums(g, p, cols, work, sums);
         for (int i = 0; i < cols; i++) {
             c[i] = (float) sums[i];
         }
+        replicate(c, cols, p[0].length);
         for (int j = 0; j < g.length; j++) {
             float[] gr = g[j];
             float[] pr = p[j];
-            for (int i = 0; i < cols; i++) {
+            for (int i = 0; i < gr.length; i++) {
                 gr[i] = scale * pr[i] * (gr[i] - c[i]);
             }
         }
     }
 
     /**
-     * {@code sums[i] = sum_j a[j][i] (* b[j][i] when b is not null)}; returns {@code work} (its first cols floats
-     * are free for the caller afterwards).
+     * {@code sums[i] = sum_j a[j][i] (* b[j][i] when b is not null)} over the key rows of the wide rows, for
+     * {@code i < cols}; returns {@code work} (free for the caller afterwards). The key rows at each position of the
+     * wide rows are summed first, then those sums in position order.
      */
     private static float[] columnSums(float[][] a, float[][] b, int cols, float[] work, double[] sums) {
+        int width = a[0].length;
         float[] acc = work;
-        Arrays.fill(acc, 0, cols, 0f);
-        Arrays.fill(sums, 0, cols, 0);
+        Arrays.fill(acc, 0, width, 0f);
+        Arrays.fill(sums, 0, width, 0);
         for (int j = 0; j < a.length; j++) {
             float[] ar = a[j];
             if (b == null) {
-                for (int i = 0; i < cols; i++) {
+                for (int i = 0; i < ar.length; i++) {
                     acc[i] += ar[i];
                 }
             } else {
                 float[] br = b[j];
-                for (int i = 0; i < cols; i++) {
+                for (int i = 0; i < ar.length; i++) {
                     acc[i] += ar[i] * br[i];
                 }
             }
             if (j % CpuNorms.ROW_BLOCK == CpuNorms.ROW_BLOCK - 1 || j == a.length - 1) {
-                FastMath.flush(acc, sums, 0, cols);
+                FastMath.flush(acc, sums, 0, width);
+            }
+        }
+        for (int o = cols; o < width; o += cols) {
+            for (int i = 0; i < cols; i++) {
+                sums[i] += sums[o + i];
             }
         }
         return acc;
     }
 
+    /** Copies {@code a[0, cols)} to every further {@code cols} of {@code a[0, width)}. */
+    private static void replicate(float[] a, int cols, int width) {
+        for (int o = cols; o < width; o += cols) {
+            System.arraycopy(a, 0, a, o, cols);
+        }
+    }
+
+    /**
+     * About this many floats per heap row array: C2 unrolls a vectorised loop so far (128 floats per turn with
+     * AVX-512) that over 256 floats most of the work falls to its scalar pre- and post-loops. An exp took 1.07 ns
+     * per element over 256 floats against 0.60 over 1024.
+     */
+    private static final int WIDE = 1024;
+
     /** Per-thread blocks of row arrays, two slots (probabilities, gradients), reallocated when the shape changes. */
     private static final ThreadLocal<float[][][]> BLOCKS = ThreadLocal.withInitial(() -> new float[2][][]);
 
+    /**
+     * A {@code [count, length]} block as wide rows: each array holds {@code max(1, WIDE / length)} consecutive rows
+     * (the last array fewer when they do not divide count), so a wide row is one contiguous run of the block.
+     */
     private static float[][] rows(int slot, int count, int length) {
+        int per = Math.max(1, WIDE / length);
+        int arrays = (count + per - 1) / per;
+        int lastLength = (count - (arrays - 1) * per) * length;
         float[][][] blocks = BLOCKS.get();
         float[][] b = blocks[slot];
-        if (b == null || b.length != count || b[0].length != length) {
-            b = new float[count][length];
+        int firstLength = Math.min(per, count) * length;
+        if (b == null || b.length != arrays || b[0].length != firstLength || b[arrays - 1].length != lastLength) {
+            b = new float[arrays][];
+            for (int j = 0; j < arrays; j++) {
+                b[j] = new float[j < arrays - 1 ? firstLength : lastLength];
+            }
             blocks[slot] = b;
         }
         return b;
     }
 
     private static void get(Buf src, long at, float[][] rows) {
-        for (int j = 0; j < rows.length; j++) {
-            src.get(at + (long) j * rows[j].length, rows[j], rows[j].length);
+        for (float[] row : rows) {
+            src.get(at, row, row.length);
+            at += row.length;
         }
     }
 
     private static void put(Buf dst, long at, float[][] rows) {
-        for (int j = 0; j < rows.length; j++) {
-            dst.put(at + (long) j * rows[j].length, rows[j], rows[j].length);
+        for (float[] row : rows) {
+            dst.put(at, row, row.length);
+            at += row.length;
         }
     }
 
