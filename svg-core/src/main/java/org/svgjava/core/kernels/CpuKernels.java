@@ -132,6 +132,17 @@ public final class CpuKernels implements Kernels {
     }
 
     @Override
+    public void geluBackward(INDArray x, INDArray dy, INDArray dx, boolean tanh, INDArray dxColumnSums) {
+        PortableKernels.checkSame(x, "dy", dy, "dx", dx);
+        if (x.dataType() != DataType.FLOAT || dxColumnSums.dataType() != DataType.FLOAT
+                || dxColumnSums.length() != x.size(-1) || !fast("geluBackward", x, dy, dx, dxColumnSums)) {
+            Kernels.super.geluBackward(x, dy, dx, tanh, dxColumnSums);
+            return;
+        }
+        CpuActivations.geluBackward(x, dy, dx, tanh, dxColumnSums);
+    }
+
+    @Override
     public void silu(INDArray x, INDArray y) {
         PortableKernels.checkSame(x, "y", y);
         if (!fast("silu", x, y)) {
@@ -343,12 +354,22 @@ public final class CpuKernels implements Kernels {
                     normGradients, work);
             return;
         }
-        CpuHeads.Backward split = new CpuHeads.Backward(Buf.of(x), new CpuHeads.Layout(s[0], s[1], s[2], s[3]),
-                new CpuHeads.Norms(Buf.of(qGamma), null, Buf.of(kGamma), null, 0), Buf.of(stats), Buf.of(dx));
-        CpuAttention.attentionBackward(q3, k3, v3, probs, (float) scale, dout, null, null, null, split, s[2]);
-        split.finish(new Buf[] {Buf.of(normGradients[0]), Buf.of(normGradients[1]), Buf.of(normGradients[2]),
-                Buf.of(normGradients[3])});
+        // dq, dk, dv are this thread's own arrays, shared by every layer it runs: only this call uses them
+        Buf[] dParts = new Buf[3];
+        INDArray[] d3 = new INDArray[3];
+        for (int i = 0; i < 3; i++) {
+            d3[i] = NativeScratch.matrix(HEAD_GRADIENTS[i], DataType.FLOAT, bh, q.size(2) * q.size(3))
+                    .reshape('c', q3.shape());
+            dParts[i] = Buf.of(d3[i]);
+        }
+        CpuAttention.attentionBackward(q3, k3, v3, probs, (float) scale, dout, d3[0], d3[1], d3[2]);
+        CpuHeads.splitBackward(dParts, Buf.of(x), new CpuHeads.Layout(s[0], s[1], s[2], s[3]),
+                new CpuHeads.Norms(Buf.of(qGamma), null, Buf.of(kGamma), null, 0), Buf.of(stats), Buf.of(dx),
+                new Buf[] {Buf.of(normGradients[0]), Buf.of(normGradients[1]), Buf.of(normGradients[2]),
+                    Buf.of(normGradients[3])});
     }
+
+    private static final String[] HEAD_GRADIENTS = {"attention.dq", "attention.dk", "attention.dv"};
 
     @Override
     public double squaredError(INDArray out, INDArray target, double scale, INDArray dOut) {

@@ -142,14 +142,9 @@ final class CpuNorms {
      * g the output gradient already multiplied by the affine weight.
      */
     static void rowBackward(float[] g, float[] xhat, float rstd, int d) {
-        rowBackward(g, xhat, 0, rstd, d);
-    }
-
-    /** The same for the row at {@code [from, from + d)} of both arrays. */
-    static void rowBackward(float[] g, float[] xhat, int from, float rstd, int d) {
-        float c1 = (float) (FastMath.sum(g, from, d) / d);
-        float c2 = (float) (FastMath.dot(g, xhat, from, d) / d);
-        for (int i = from; i < from + d; i++) {
+        float c1 = (float) (FastMath.sum(g, d) / d);
+        float c2 = (float) (FastMath.dot(g, xhat, d) / d);
+        for (int i = 0; i < d; i++) {
             xhat[i] = rstd * (g[i] - c1 - xhat[i] * c2);
         }
     }
@@ -650,10 +645,14 @@ final class CpuNorms {
 
     /** target[i] += sum over chunks of partials[c * stride + at + i], chunks in order. */
     static void addPartials(double[] partials, int chunks, int stride, int at, int n, INDArray target) {
-        if (target == null) {
+        addPartials(partials, chunks, stride, at, n, Buf.of(target));
+    }
+
+    /** The same into a buffer; nothing for null. */
+    static void addPartials(double[] partials, int chunks, int stride, int at, int n, Buf tb) {
+        if (tb == null) {
             return;
         }
-        Buf tb = Buf.of(target);
         for (int i = 0; i < n; i++) {
             double v = 0;
             for (int c = 0; c < chunks; c++) {

@@ -200,11 +200,6 @@ final class FastMath {
         return total;
     }
 
-    /** Dot product. */
-    static double dot(float[] a, float[] b, int n) {
-        return dot(a, b, 0, n);
-    }
-
     /** {@code acc[off + i] += block[from + i]} and clears those: flushes float partial sums into double ones. */
     static void flush(float[] block, int from, double[] acc, int off, int n) {
         for (int i = 0; i < n; i++) {
@@ -213,8 +208,8 @@ final class FastMath {
         }
     }
 
-    /** Dot product of {@code a[from, from + n)} and {@code b[from, from + n)}. */
-    static double dot(float[] a, float[] b, int from, int n) {
+    /** Dot product. */
+    static double dot(float[] a, float[] b, int n) {
         double total = 0;
         int i = 0;
         for (; i + LANE_BLOCK <= n; i += LANE_BLOCK) {
@@ -227,19 +222,19 @@ final class FastMath {
             float s6 = 0;
             float s7 = 0;
             for (int j = i; j < i + LANE_BLOCK; j += 8) {
-                s0 += a[from + j] * b[from + j];
-                s1 += a[from + j + 1] * b[from + j + 1];
-                s2 += a[from + j + 2] * b[from + j + 2];
-                s3 += a[from + j + 3] * b[from + j + 3];
-                s4 += a[from + j + 4] * b[from + j + 4];
-                s5 += a[from + j + 5] * b[from + j + 5];
-                s6 += a[from + j + 6] * b[from + j + 6];
-                s7 += a[from + j + 7] * b[from + j + 7];
+                s0 += a[j] * b[j];
+                s1 += a[j + 1] * b[j + 1];
+                s2 += a[j + 2] * b[j + 2];
+                s3 += a[j + 3] * b[j + 3];
+                s4 += a[j + 4] * b[j + 4];
+                s5 += a[j + 5] * b[j + 5];
+                s6 += a[j + 6] * b[j + 6];
+                s7 += a[j + 7] * b[j + 7];
             }
             total += (((double) s0 + s1) + ((double) s2 + s3)) + (((double) s4 + s5) + ((double) s6 + s7));
         }
         for (; i < n; i++) {
-            total += (double) a[from + i] * b[from + i];
+            total += (double) a[i] * b[i];
         }
         return total;
     }

@@ -60,6 +60,21 @@ public interface Kernels {
     /** {@code dx = dy * gelu'(x)}. dx may be dy. */
     void geluBackward(INDArray x, INDArray dy, INDArray dx, boolean tanh);
 
+    /**
+     * {@link #geluBackward}, then adds the sums of dx over all but its last dimension into {@code dxColumnSums}
+     * ({@code [x.size(-1)]}): the bias gradient of the linear layer that dx goes back through, which the CPU
+     * kernel takes row by row while dx is in cache instead of in a pass of its own.
+     */
+    default void geluBackward(INDArray x, INDArray dy, INDArray dx, boolean tanh, INDArray dxColumnSums) {
+        long cols = x.size(-1);
+        if (dxColumnSums.length() != cols) {
+            throw new IllegalArgumentException("dxColumnSums has " + dxColumnSums.length() + " elements, x rows "
+                    + cols);
+        }
+        geluBackward(x, dy, dx, tanh);
+        dxColumnSums.addi(dx.reshape('c', dx.length() / cols, cols).sum(0).reshape(dxColumnSums.shape()));
+    }
+
     /** SiLU / swish {@code x * sigmoid(x)}. In place allowed. */
     void silu(INDArray x, INDArray y);
 

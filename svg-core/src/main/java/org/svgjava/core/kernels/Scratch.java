@@ -7,7 +7,7 @@ import java.util.concurrent.ForkJoinTask;
  * steady state. Each kernel uses distinct slots for arrays that are live at the same time.
  */
 final class Scratch {
-    static final int SLOTS = 8;
+    static final int SLOTS = 11;
     private static final ThreadLocal<Scratch> LOCAL = ThreadLocal.withInitial(Scratch::new);
     private static final ThreadLocal<double[]> PARTIALS = ThreadLocal.withInitial(() -> new double[0]);
 

@@ -39,6 +39,24 @@ public final class Activation extends Module implements Layer {
         return dx;
     }
 
+    /**
+     * {@link #backward(INDArray)} that also adds the column sums of dx (over all but its last dimension) into
+     * {@code dxColumnSums}, for GELU in the same pass ({@link Kernels#geluBackward(INDArray, INDArray, INDArray,
+     * boolean, INDArray)}): the bias gradient of the linear layer before this activation.
+     */
+    public INDArray backward(INDArray dy, INDArray dxColumnSums) {
+        if (kind == Kind.SILU) {
+            INDArray dx = backward(dy);
+            dxColumnSums.addi(dx.reshape('c', dx.length() / dx.size(-1), dx.size(-1)).sum(0)
+                    .reshape(dxColumnSums.shape()));
+            return dx;
+        }
+        stored(x);
+        INDArray dx = buffers.like("dx", dy);
+        Kernels.get().geluBackward(x, dy, dx, kind == Kind.GELU_TANH, dxColumnSums);
+        return dx;
+    }
+
     /** The stateless function; y may be x. */
     public static void apply(Kind kind, INDArray x, INDArray y) {
         switch (kind) {

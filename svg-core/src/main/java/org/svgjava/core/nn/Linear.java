@@ -66,12 +66,28 @@ public final class Linear extends Module implements Layer {
         return y;
     }
 
+    /**
+     * The bias gradient, for a caller that adds this layer's output-gradient column sums itself (see
+     * {@link #backward(INDArray, boolean)}); null without a bias, with a bias mask, or without gradients.
+     */
+    public INDArray biasGradient() {
+        return bias && !biasMask ? g("bias") : null;
+    }
+
     @Override
     public INDArray backward(INDArray dy) {
+        return backward(dy, false);
+    }
+
+    /**
+     * With {@code biasGradientAdded}, the caller has already added the column sums of dy into
+     * {@link #biasGradient()} (computed where dy was made, while it was in cache), so they are not summed again.
+     */
+    public INDArray backward(INDArray dy, boolean biasGradientAdded) {
         stored(x);
         INDArray dx = buffers.get("dx", dy.dataType(), x.shape());
         INDArray db = null;
-        if (bias && g("bias") != null) {
+        if (bias && g("bias") != null && !(biasGradientAdded && biasGradient() != null)) {
             // the masked bias gets its gradient through the mask: sum into a scratch row first
             db = biasMask ? buffers.get("db", dy.dataType(), out).assign(0) : g("bias");
         }

@@ -32,6 +32,12 @@ public final class Mlp extends Module implements Layer {
 
     @Override
     public INDArray backward(INDArray dy) {
-        return fc1.backward(act.backward(fc2.backward(dy)));
+        INDArray dh = fc2.backward(dy);
+        INDArray fc1Bias = fc1.biasGradient();
+        if (fc1Bias == null) {
+            return fc1.backward(act.backward(dh));
+        }
+        // fc1's bias gradient is summed by the activation's backward as it writes fc1's output gradient
+        return fc1.backward(act.backward(dh, fc1Bias), true);
     }
 }
