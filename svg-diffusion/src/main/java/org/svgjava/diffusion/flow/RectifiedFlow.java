@@ -1,6 +1,9 @@
 package org.svgjava.diffusion.flow;
 
+import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.svgjava.core.kernels.Kernels;
 
@@ -22,11 +25,25 @@ public final class RectifiedFlow {
         return t;
     }
 
-    /** {@code z_t = (1 - t) z0 + t z1} per sample, into {@code zt}. */
+    /**
+     * {@code z_t = (1 - t) z0 + t z1} per sample, into {@code zt} (dense C order). The times go in as columns of
+     * the samples' rows: four ND4J ops per sample took 4-9 ms of a batch-64 stage-2 step of the demo.
+     */
     public static INDArray interpolate(INDArray z0, INDArray z1, double[] t, INDArray zt) {
-        for (int i = 0; i < t.length; i++) {
-            zt.slice(i).assign(z0.slice(i)).muli(1 - t[i]).addi(z1.slice(i).mul(t[i]));
+        int n = t.length;
+        if (!Shape.hasDefaultStridesForShape(zt) || zt.ordering() != 'c') {
+            throw new IllegalArgumentException("zt must be a dense C-order array, got strides "
+                    + Arrays.toString(zt.stride()));
         }
+        INDArray keep = Nd4j.create(zt.dataType(), n, 1);
+        INDArray take = Nd4j.create(zt.dataType(), n, 1);
+        for (int i = 0; i < n; i++) {
+            keep.putScalar(i, 1 - t[i]);
+            take.putScalar(i, t[i]);
+        }
+        long width = zt.length() / n;
+        zt.reshape('c', n, width).assign(z0.reshape('c', n, width)).muliColumnVector(keep)
+                .addi(z1.reshape('c', n, width).mulColumnVector(take));
         return zt;
     }
 

@@ -1,0 +1,37 @@
+package org.svgjava.diffusion.flow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+class RectifiedFlowTest {
+    @Test
+    void interpolatesEverySampleAtItsOwnTime() {
+        INDArray z0 = Nd4j.rand(DataType.DOUBLE, 3, 4, 5).subi(0.5);
+        INDArray z1 = Nd4j.rand(DataType.DOUBLE, 3, 4, 5).subi(0.5);
+        double[] t = {0.0, 0.3, 1.0};
+        INDArray zt = RectifiedFlow.interpolate(z0, z1, t, z0.ulike());
+        for (int i = 0; i < 3; i++) {
+            for (int j = 0; j < 4; j++) {
+                for (int k = 0; k < 5; k++) {
+                    double expected = (1 - t[i]) * z0.getDouble(i, j, k) + t[i] * z1.getDouble(i, j, k);
+                    assertThat(zt.getDouble(i, j, k)).isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-15));
+                }
+            }
+        }
+    }
+
+    @Test
+    void refusesAStridedDestination() {
+        INDArray z = Nd4j.rand(DataType.FLOAT, 2, 3, 8);
+        INDArray strided = Nd4j.create(DataType.FLOAT, 2, 3, 16).get(NDArrayIndex.all(), NDArrayIndex.all(),
+                NDArrayIndex.interval(0, 8));
+        assertThatThrownBy(() -> RectifiedFlow.interpolate(z, z, new double[] {0.1, 0.2}, strided))
+                .hasMessageContaining("dense C-order");
+    }
+}
