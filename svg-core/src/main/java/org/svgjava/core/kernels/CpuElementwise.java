@@ -352,6 +352,40 @@ final class CpuElementwise {
         return total;
     }
 
+    /**
+     * {@link #squaredError} over {@code [rows, cols]} matrices whose rows lie {@code ld} floats apart (column
+     * blocks of wider ones): row ranges over the threads, each range's sum added in range order.
+     */
+    static double squaredErrorRows(Buf out, long outLd, Buf target, long targetLd, float scale, Buf dOut,
+                                   long dOutLd, int rows, int cols) {
+        int chunks = Parallel.chunks(rows, cols);
+        double[] partials = Scratch.partials(chunks);
+        Parallel.run(chunks, rows, (c, r0, r1) -> {
+            Scratch s = Scratch.get();
+            float[] a = s.floats(0, cols);
+            float[] t = s.floats(1, cols);
+            double sum = 0;
+            for (int r = r0; r < r1; r++) {
+                out.get(r * outLd, a, cols);
+                target.get(r * targetLd, t, cols);
+                for (int i = 0; i < cols; i++) {
+                    a[i] -= t[i];
+                }
+                sum += FastMath.dot(a, a, cols);
+                for (int i = 0; i < cols; i++) {
+                    a[i] *= scale;
+                }
+                dOut.put(r * dOutLd, a, cols);
+            }
+            partials[c] = sum;
+        });
+        double total = 0;
+        for (int c = 0; c < chunks; c++) {
+            total += partials[c];
+        }
+        return total;
+    }
+
     /** Zeroes the first n floats: blocks over the threads, each written from a zeroed array. */
     static void zero(Buf a, int n) {
         Parallel.forBlocks(n, BLOCK, (b, from, len) -> {

@@ -376,11 +376,26 @@ public final class CpuKernels implements Kernels {
         KernelArgs.sameLength("target", target, out, "out");
         KernelArgs.sameLength("dOut", dOut, out, "out");
         KernelArgs.sameType(out, target, dOut);
-        if (out.dataType() != DataType.FLOAT || !fast("squaredError", out, target, dOut)) {
+        if (out.dataType() == DataType.FLOAT && CpuMemory.usable(DataType.FLOAT, out, target, dOut)) {
+            return CpuElementwise.squaredError(Buf.of(out), Buf.of(target), (float) scale, Buf.of(dOut),
+                    (int) out.length());
+        }
+        // column blocks of wider matrices (the velocity half of a learn_sigma output and its gradient)
+        long cols = out.rank() == 0 ? 1 : out.size(-1);
+        long rows = out.length() / Math.max(1, cols);
+        long[] ld = new long[3];
+        INDArray[] arrays = {out, target, dOut};
+        boolean rowsOk = out.dataType() == DataType.FLOAT && cols > 0;
+        for (int i = 0; i < 3 && rowsOk; i++) {
+            ld[i] = CpuMemory.rowStride(arrays[i], DataType.FLOAT, rows, cols);
+            rowsOk = ld[i] >= 0;
+        }
+        if (!rowsOk) {
+            fast("squaredError", out, target, dOut); // for its log line on the first fallback
             return Kernels.super.squaredError(out, target, scale, dOut);
         }
-        return CpuElementwise.squaredError(Buf.of(out), Buf.of(target), (float) scale, Buf.of(dOut),
-                (int) out.length());
+        return CpuElementwise.squaredErrorRows(Buf.of(out), ld[0], Buf.of(target), ld[1], (float) scale,
+                Buf.of(dOut), ld[2], (int) rows, (int) cols);
     }
 
     @Override

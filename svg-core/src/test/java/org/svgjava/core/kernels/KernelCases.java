@@ -7,6 +7,7 @@ import java.util.Random;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * One scenario per kernel method: random inputs of a data type and size, and a run that calls a {@link Kernels}
@@ -395,6 +396,19 @@ final class KernelCases {
                     INDArray dOut = garbage(in.get("x"));
                     double sum = k.squaredError(in.get("x"), in.get("h"), 0.37, dOut);
                     return map("dOut", dOut, "sum", Nd4j.scalar(in.get("x").dataType(), sum));
+                }),
+                new Simple("squaredErrorColumnBlocks", KernelCases::adaLnInputs, (k, in) -> {
+                    // the velocity half of a learn_sigma output: [rows, C] blocks of [rows, 2C] matrices
+                    INDArray x = in.get("x");
+                    long c = x.size(-1);
+                    long rows = x.length() / c;
+                    INDArray wide = Nd4j.concat(1, x.reshape('c', rows, c), in.get("h").reshape('c', rows, c));
+                    INDArray dWide = garbage(wide);
+                    INDArray dOut = dWide.get(NDArrayIndex.all(), NDArrayIndex.interval(0, c));
+                    double sum = k.squaredError(wide.get(NDArrayIndex.all(), NDArrayIndex.interval(0, c)),
+                            in.get("h").reshape('c', rows, c), 0.37, dOut);
+                    return map("dOut", dOut.dup(), "otherHalf", dWide.get(NDArrayIndex.all(),
+                            NDArrayIndex.interval(c, 2 * c)).dup(), "sum", Nd4j.scalar(x.dataType(), sum));
                 }),
                 new Simple("zero", KernelCases::adaLnInputs, (k, in) -> {
                     INDArray a = in.get("x").dup();

@@ -53,12 +53,15 @@ public final class RectifiedFlow {
      */
     public static double loss(INDArray out, INDArray target, INDArray dOut) {
         long c = target.size(2);
-        INDArray v = out.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, c));
-        INDArray grad = dOut.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, c));
-        if (out.size(2) != c) {
-            dOut.assign(0);
+        long width = out.size(2);
+        long rows = out.length() / width;
+        // as [rows, C] column blocks of [rows, width] matrices, which the CPU kernels take without a copy
+        INDArray v = out.reshape('c', rows, width).get(NDArrayIndex.all(), NDArrayIndex.interval(0, c));
+        INDArray grad = dOut.reshape('c', rows, width).get(NDArrayIndex.all(), NDArrayIndex.interval(0, c));
+        if (width != c) {
+            Kernels.get().zero(dOut);
         }
         double n = target.length();
-        return Kernels.get().squaredError(v, target, 2.0 / n, grad) / n;
+        return Kernels.get().squaredError(v, target.reshape('c', rows, c), 2.0 / n, grad) / n;
     }
 }
