@@ -30,7 +30,7 @@ public final class EulerMaruyamaSampler implements Sampler {
 
     @Override
     public INDArray sample(VelocityField field, INDArray z0) {
-        Random rng = Nd4j.getRandomFactory().getNewRandomInstance(seed);
+        Random rng = Seeds.nd4j(seed);
         INDArray z = z0.dup('c');
         INDArray drift = z.ulike();
         INDArray noise = z.ulike();

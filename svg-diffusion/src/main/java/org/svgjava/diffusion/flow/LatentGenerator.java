@@ -49,7 +49,7 @@ public final class LatentGenerator {
     public INDArray sampleTokens(Request r) {
         var cfg = model.config();
         INDArray z0 = Nd4j.create(DataType.FLOAT, r.labels().length, cfg.tokens(), cfg.inChannels());
-        Nd4j.randn(z0, Nd4j.getRandomFactory().getNewRandomInstance(r.seed()));
+        Nd4j.randn(z0, Seeds.nd4j(r.seed()));
         if (r.solver() == Solver.DOPRI5 && r.guidance().dependsOnStep()) {
             throw new IllegalArgumentException("guidance " + r.guidance().mode() + " depends on the step index; "
                     + "dopri5 has no fixed steps (use constant, early or interval guidance)");
