@@ -40,16 +40,13 @@ public final class Activation extends Module implements Layer {
     }
 
     /**
-     * {@link #backward(INDArray)} that also adds the column sums of dx (over all but its last dimension) into
-     * {@code dxColumnSums}, for GELU in the same pass ({@link Kernels#geluBackward(INDArray, INDArray, INDArray,
+     * GELU's {@link #backward(INDArray)} that also adds the column sums of dx (over all but its last dimension)
+     * into {@code dxColumnSums} in the same pass ({@link Kernels#geluBackward(INDArray, INDArray, INDArray,
      * boolean, INDArray)}): the bias gradient of the linear layer before this activation.
      */
     public INDArray backward(INDArray dy, INDArray dxColumnSums) {
         if (kind == Kind.SILU) {
-            INDArray dx = backward(dy);
-            dxColumnSums.addi(dx.reshape('c', dx.length() / dx.size(-1), dx.size(-1)).sum(0)
-                    .reshape(dxColumnSums.shape()));
-            return dx;
+            throw new IllegalStateException("column sums come with the GELU backward only");
         }
         stored(x);
         INDArray dx = buffers.like("dx", dy);

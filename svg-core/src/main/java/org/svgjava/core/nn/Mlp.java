@@ -34,7 +34,7 @@ public final class Mlp extends Module implements Layer {
     public INDArray backward(INDArray dy) {
         INDArray dh = fc2.backward(dy);
         INDArray fc1Bias = fc1.biasGradient();
-        if (fc1Bias == null) {
+        if (fc1Bias == null || act.kind() == Activation.Kind.SILU) {
             return fc1.backward(act.backward(dh));
         }
         // fc1's bias gradient is summed by the activation's backward as it writes fc1's output gradient
