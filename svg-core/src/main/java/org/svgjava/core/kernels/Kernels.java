@@ -196,8 +196,8 @@ public interface Kernels {
      * {@code [B, H, T, dh]}, probs {@code [BH, T, T]}, dout {@code [B, T, H*dh]} or {@code [BH, T, dh]}, and dx
      * {@code [B, T, 3*H*dh]} is overwritten; qGamma null means no QK-norm, else the norm gradients are
      * accumulated as by splitHeadsBackward. This default asks {@code work} for dq, dk, dv of q's shape (keys
-     * {@code "dq"}, {@code "dk"}, {@code "dv"}); the CPU kernels hand each head's gradients to the split while
-     * they are in cache and ask for nothing.
+     * {@code "dq"}, {@code "dk"}, {@code "dv"}); the CPU kernels keep them in arrays of the calling thread, shared by
+     * every layer it runs, and ask for nothing.
      */
     default void attentionAndSplitBackward(INDArray q, INDArray k, INDArray v, INDArray probs, double scale,
                                            INDArray dout, INDArray x, INDArray qGamma, INDArray kGamma,
