@@ -38,42 +38,32 @@ final class CpuActivations {
     }
 
     /**
-     * FLOAT {@link #geluBackward} that also adds dx's column sums into {@code columnSums}, with rows as the blocks:
-     * each chunk of rows sums its rows (float over {@link CpuNorms#ROW_BLOCK} rows, then double) and the chunks
-     * are added in order, as {@link CpuLinear#columnSums} does. That pass of its own over a DiT-S MLP's hidden
-     * gradient took a millisecond of a training step.
+     * FLOAT {@link #geluBackward} that also adds dx's column sums into {@code columnSums}, rows as the blocks,
+     * summed as {@link CpuLinear#columnSums} sums a matrix's rows, each while it is in cache. That pass of its own
+     * over a DiT-S MLP's hidden gradient took a millisecond of a training step.
      */
     static void geluBackward(INDArray x, INDArray dy, INDArray dx, boolean tanh, INDArray columnSums) {
         Fn f = fn(true, tanh);
         int cols = (int) x.size(-1);
-        int rows = (int) (x.length() / cols);
         Buf xb = Buf.of(x);
         Buf gb = Buf.of(dy);
         Buf dxb = Buf.of(dx);
-        int chunks = Parallel.chunks(rows, cols);
-        double[] partials = Scratch.partials(chunks * cols);
-        Parallel.run(chunks, rows, (c, r0, r1) -> {
-            Scratch s = Scratch.get();
-            float[] a = s.floats(0, cols);
-            float[] g = s.floats(1, cols);
-            float[] acc = s.floats(SILU_SLOT, cols);
-            java.util.Arrays.fill(acc, 0, cols, 0f);
-            for (int r = r0; r < r1; r++) {
-                long at = (long) r * cols;
-                xb.get(at, a, cols);
-                gb.get(at, g, cols);
-                derivativeF(f, a, s.floats(2, cols), s.floats(3, cols), s.floats(4, cols), cols);
-                for (int i = 0; i < cols; i++) {
-                    g[i] *= a[i];
-                    acc[i] += g[i];
-                }
-                dxb.put(at, g, cols);
-                if ((r - r0) % CpuNorms.ROW_BLOCK == CpuNorms.ROW_BLOCK - 1 || r == r1 - 1) {
-                    FastMath.flush(acc, partials, c * cols, cols);
-                }
-            }
-        });
-        CpuNorms.addPartials(partials, chunks, cols, 0, cols, columnSums);
+        CpuLinear.columnSums((int) (x.length() / cols), cols,
+                (r, s) -> backwardF(f, xb, gb, dxb, (long) r * cols, cols, s), columnSums);
+    }
+
+    /** {@code dx = dy f'(x)} for the len elements from {@code at}, in slots 0-4; returns dx's heap copy. */
+    private static float[] backwardF(Fn f, Buf xb, Buf gb, Buf dxb, long at, int len, Scratch s) {
+        float[] a = s.floats(0, len);
+        float[] g = s.floats(1, len);
+        xb.get(at, a, len);
+        gb.get(at, g, len);
+        derivativeF(f, a, s.floats(2, len), s.floats(3, len), s.floats(4, len), len);
+        for (int i = 0; i < len; i++) {
+            g[i] *= a[i];
+        }
+        dxb.put(at, g, len);
+        return g;
     }
 
     static void silu(INDArray x, INDArray y) {
@@ -128,18 +118,7 @@ final class CpuActivations {
         Buf gb = Buf.of(dy);
         Buf dxb = Buf.of(dx);
         if (x.dataType() == DataType.FLOAT) {
-            Parallel.forBlocks(n, BLOCK, (b, start, len) -> {
-                Scratch s = Scratch.get();
-                float[] a = s.floats(0, BLOCK);
-                float[] g = s.floats(1, BLOCK);
-                xb.get(start, a, len);
-                gb.get(start, g, len);
-                derivativeF(f, a, s.floats(2, BLOCK), s.floats(3, BLOCK), s.floats(4, BLOCK), len);
-                for (int i = 0; i < len; i++) {
-                    g[i] *= a[i];
-                }
-                dxb.put(start, g, len);
-            });
+            Parallel.forBlocks(n, BLOCK, (b, start, len) -> backwardF(f, xb, gb, dxb, start, len, Scratch.get()));
         } else {
             Parallel.forBlocks(n, BLOCK, (b, start, len) -> {
                 Scratch s = Scratch.get();

@@ -49,25 +49,42 @@ final class CpuLinear {
         }
     }
 
-    /**
-     * {@code acc[j] += sum_r m[r, j]} for m {@code [rows, cols]}: row ranges over the threads, each read front to
-     * back and summed into a whole-row accumulator (float over {@link CpuNorms#ROW_BLOCK} rows, then double),
-     * and the ranges' sums added in range order, so each sum has one fixed order. Column blocks per thread read
-     * every row in short strided pieces instead, which in a training step ran at a fifth of memory speed
-     * (1.6 ms for a [2048, 1536] gradient).
-     */
+    /** {@code acc[j] += sum_r m[r, j]} for m {@code [rows, cols]} in memory. */
     static void columnSums(FloatBuffer m, int rows, int cols, INDArray acc) {
+        columnSums(rows, cols, (r, s) -> {
+            float[] row = s.floats(0, cols);
+            m.get(r * cols, row, 0, cols);
+            return row;
+        }, acc);
+    }
+
+    /** Makes row r of a {@code [rows, cols]} matrix in a heap array, in {@link Scratch} slots below {@link #SUM_SLOT}. */
+    @FunctionalInterface
+    interface Row {
+        float[] make(int r, Scratch s);
+    }
+
+    /** The {@link Scratch} slot of {@link #columnSums}'s accumulator. */
+    static final int SUM_SLOT = 5;
+
+    /**
+     * {@code acc[j] += sum_r m[r, j]} for the rows that {@code row} makes: row ranges over the threads, each made
+     * front to back and summed into a whole-row accumulator (float over {@link CpuNorms#ROW_BLOCK} rows, then
+     * double), and the ranges' sums added in range order, so each sum has one fixed order. Column blocks per
+     * thread read every row in short strided pieces instead, which in a training step ran at a fifth of memory
+     * speed (1.6 ms for a [2048, 1536] gradient).
+     */
+    static void columnSums(int rows, int cols, Row row, INDArray acc) {
         int chunks = Parallel.chunks(rows, cols);
         double[] partials = Scratch.partials(chunks * cols);
         Parallel.run(chunks, rows, (c, r0, r1) -> {
             Scratch s = Scratch.get();
-            float[] row = s.floats(0, cols);
-            float[] block = s.floats(1, cols);
+            float[] block = s.floats(SUM_SLOT, cols);
             java.util.Arrays.fill(block, 0, cols, 0f);
             for (int r = r0; r < r1; r++) {
-                m.get(r * cols, row, 0, cols);
+                float[] v = row.make(r, s);
                 for (int i = 0; i < cols; i++) {
-                    block[i] += row[i];
+                    block[i] += v[i];
                 }
                 if ((r - r0) % CpuNorms.ROW_BLOCK == CpuNorms.ROW_BLOCK - 1 || r == r1 - 1) {
                     FastMath.flush(block, partials, c * cols, cols);
