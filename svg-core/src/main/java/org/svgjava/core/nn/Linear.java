@@ -87,7 +87,9 @@ public final class Linear extends Module implements Layer {
         stored(x);
         INDArray dx = buffers.get("dx", dy.dataType(), x.shape());
         INDArray db = null;
-        if (bias && g("bias") != null && !(biasGradientAdded && biasGradient() != null)) {
+        // a masked bias never has its sums added by the caller (biasGradient() is null for it)
+        boolean added = biasGradientAdded && !biasMask;
+        if (bias && g("bias") != null && !added) {
             // the masked bias gets its gradient through the mask: sum into a scratch row first
             db = biasMask ? buffers.get("db", dy.dataType(), out).assign(0) : g("bias");
         }
