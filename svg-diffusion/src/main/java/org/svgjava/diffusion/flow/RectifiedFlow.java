@@ -31,7 +31,7 @@ public final class RectifiedFlow {
      */
     public static INDArray interpolate(INDArray z0, INDArray z1, double[] t, INDArray zt) {
         int n = t.length;
-        if (!Shape.hasDefaultStridesForShape(zt) || zt.ordering() != 'c') {
+        if (!dense(zt)) {
             throw new IllegalArgumentException("zt must be a dense C-order array, got strides "
                     + Arrays.toString(zt.stride()));
         }
@@ -53,15 +53,31 @@ public final class RectifiedFlow {
      */
     public static double loss(INDArray out, INDArray target, INDArray dOut) {
         long c = target.size(2);
-        long width = out.size(2);
-        long rows = out.length() / width;
-        // as [rows, C] column blocks of [rows, width] matrices, which the CPU kernels take without a copy
-        INDArray v = out.reshape('c', rows, width).get(NDArrayIndex.all(), NDArrayIndex.interval(0, c));
-        INDArray grad = dOut.reshape('c', rows, width).get(NDArrayIndex.all(), NDArrayIndex.interval(0, c));
-        if (width != c) {
+        boolean flat = dense(out) && dense(dOut);
+        INDArray v = firstChannels(out, c, flat);
+        INDArray grad = firstChannels(dOut, c, flat);
+        if (out.size(2) != c) {
             Kernels.get().zero(dOut);
         }
         double n = target.length();
-        return Kernels.get().squaredError(v, target.reshape('c', rows, c), 2.0 / n, grad) / n;
+        return Kernels.get().squaredError(v, target.reshape('c', v.shape()), 2.0 / n, grad) / n;
+    }
+
+    /**
+     * The first c channels of {@code a [N, T, W]}: with {@code flat}, as {@code [N*T, c]} column blocks of its
+     * {@code [N*T, W]} rows, which the CPU kernels take as they lie (the strided {@code [N, T, c]} view went to the
+     * portable ones); else as that view, since reshaping a strided array copies it and a gradient written into the
+     * copy would be lost.
+     */
+    private static INDArray firstChannels(INDArray a, long c, boolean flat) {
+        if (!flat) {
+            return a.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, c));
+        }
+        long width = a.size(2);
+        return a.reshape('c', a.length() / width, width).get(NDArrayIndex.all(), NDArrayIndex.interval(0, c));
+    }
+
+    private static boolean dense(INDArray a) {
+        return Shape.hasDefaultStridesForShape(a) && a.ordering() == 'c';
     }
 }

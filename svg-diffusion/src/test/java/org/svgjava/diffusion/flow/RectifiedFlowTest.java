@@ -27,6 +27,34 @@ class RectifiedFlowTest {
     }
 
     @Test
+    void lossGradientReachesDenseAndStridedOutputGradients() {
+        INDArray out = Nd4j.rand(DataType.FLOAT, 2, 3, 8).subi(0.5);
+        INDArray target = Nd4j.rand(DataType.FLOAT, 2, 3, 4).subi(0.5);
+        INDArray dense = Nd4j.zeros(DataType.FLOAT, 2, 3, 8).addi(7);
+        INDArray strided = Nd4j.zeros(DataType.FLOAT, 2, 3, 16).addi(7).get(NDArrayIndex.all(), NDArrayIndex.all(),
+                NDArrayIndex.interval(0, 8));
+        double n = target.length();
+        double sum = 0;
+        INDArray expected = Nd4j.zeros(DataType.FLOAT, 2, 3, 8);
+        for (int i = 0; i < 2; i++) {
+            for (int j = 0; j < 3; j++) {
+                for (int k = 0; k < 4; k++) {
+                    double d = out.getDouble(i, j, k) - target.getDouble(i, j, k);
+                    sum += d * d;
+                    expected.putScalar(new long[] {i, j, k}, 2 / n * d);
+                }
+            }
+        }
+        // tokens 0-2 of 4: rows that cannot be merged into one [N*T, W] matrix without a copy
+        INDArray tokenView = Nd4j.zeros(DataType.FLOAT, 2, 4, 8).addi(7).get(NDArrayIndex.all(),
+                NDArrayIndex.interval(0, 3), NDArrayIndex.all());
+        for (INDArray dOut : new INDArray[] {dense, strided, tokenView}) {
+            assertThat(RectifiedFlow.loss(out, target, dOut)).isCloseTo(sum / n, org.assertj.core.data.Offset.offset(1e-6));
+            org.svgjava.core.testing.Allclose.assertAllclose("dOut", dOut, expected, 1e-5, 1e-7);
+        }
+    }
+
+    @Test
     void refusesAStridedDestination() {
         INDArray z = Nd4j.rand(DataType.FLOAT, 2, 3, 8);
         INDArray strided = Nd4j.create(DataType.FLOAT, 2, 3, 16).get(NDArrayIndex.all(), NDArrayIndex.all(),
